@@ -1,0 +1,1 @@
+"""Reading, writing and mapping TensorFlow V2 checkpoints without TensorFlow."""

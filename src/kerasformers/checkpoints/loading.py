@@ -1,0 +1,186 @@
+"""Apply a model's variable mapping: checkpoint -> Keras weights, and back.
+
+The model says which checkpoint names feed which layer (``variable_mapping``)
+and how each value is transformed (``load_variable`` / ``create_variable``);
+this module checks names and shapes, reports problems by name, and assigns.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Tuple
+
+import keras
+import numpy as np
+
+from kerasformers.checkpoints.detect import detect_architecture, is_optimizer_variable
+from kerasformers.checkpoints.errors import CheckpointMismatchError
+
+
+class DictCheckpoint:
+    """Adapter giving a ``{name: array}`` dict the reader interface.
+
+    Example:
+        >>> ckpt = DictCheckpoint({"a": np.zeros(2)})
+        >>> ckpt.get_tensor("a").shape, "a" in ckpt
+        ((2,), True)
+    """
+
+    def __init__(self, variables: Mapping[str, np.ndarray]):
+        self.variables = dict(variables)
+        self.prefix = "<dict>"
+
+    def get_tensor(self, name: str) -> np.ndarray:
+        return np.asarray(self.variables[name])
+
+    def has_tensor(self, name: str) -> bool:
+        return name in self.variables
+
+    __contains__ = has_tensor
+
+    def keys(self):
+        return self.variables.keys()
+
+    def close(self):
+        pass
+
+
+def open_checkpoint(checkpoint):
+    """A reader for a path/folder/prefix, a ``{name: array}`` dict, or an open reader."""
+    if isinstance(checkpoint, Mapping):
+        return DictCheckpoint(checkpoint)
+    if isinstance(checkpoint, (str, os.PathLike)):
+        from kerasformers.checkpoints.bundle import CheckpointReader
+
+        return CheckpointReader(checkpoint)
+    return checkpoint
+
+
+def checkpoint_weights(layer: keras.layers.Layer) -> List:
+    """The layer's variables in checkpoint order (kernel then bias for Dense)."""
+    if hasattr(layer, "checkpoint_weights"):
+        return layer.checkpoint_weights()
+    if isinstance(layer, keras.layers.Dense):
+        return [layer.kernel] + ([layer.bias] if layer.use_bias else [])
+    return list(layer.weights)
+
+
+@dataclass
+class LoadReport:
+    """What a checkpoint load did; ``str(report)`` is a readable summary.
+
+    Attributes:
+        loaded: checkpoint names assigned to a weight.
+        missing: ``(checkpoint name, layer name)`` the model needs but the checkpoint lacks.
+        mismatched: ``(name, checkpoint shape, model shape)`` for shape disagreements.
+        unexpected: checkpoint names no layer uses (optimizer slots excluded).
+        skipped: optimizer slots and step counters, ignored on purpose.
+    """
+
+    source: str = ""
+    loaded: List[str] = field(default_factory=list)
+    missing: List[Tuple[str, str]] = field(default_factory=list)
+    mismatched: List[Tuple[str, tuple, tuple]] = field(default_factory=list)
+    unexpected: List[str] = field(default_factory=list)
+    skipped: List[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.mismatched
+
+    def __str__(self) -> str:
+        lines = [
+            f"Checkpoint {self.source}: {len(self.loaded)} variables loaded, {len(self.missing)} missing, "
+            f"{len(self.mismatched)} with wrong shape, {len(self.unexpected)} unused, "
+            f"{len(self.skipped)} optimizer/step variables skipped."
+        ]
+        for name, layer in self.missing[:20]:
+            lines.append(f"  missing: {name} (needed by layer {layer})")
+        if len(self.missing) > 20:
+            lines.append(f"  ... and {len(self.missing) - 20} more missing")
+        for name, ckpt_shape, model_shape in self.mismatched[:20]:
+            lines.append(f"  shape mismatch: {name} is {list(ckpt_shape)} in the checkpoint, model expects {list(model_shape)}")
+        for name in self.unexpected[:10]:
+            lines.append(f"  unused: {name}")
+        if len(self.unexpected) > 10:
+            lines.append(f"  ... and {len(self.unexpected) - 10} more unused")
+        return "\n".join(lines)
+
+
+def _active_mapping(transformer, mapping: Optional[Dict[str, List[str]]]) -> Dict[str, List[str]]:
+    mapping = mapping or transformer.variable_mapping()
+    mapping = {transformer.prefixed(k): v for k, v in mapping.items()}
+    return {k: v for k, v in mapping.items() if k in transformer.layers}
+
+
+def _mismatch_hint(transformer, reader) -> str:
+    detection = detect_architecture(list(reader.keys()))
+    if not detection.model:
+        return " The checkpoint's variable names match no known family; is this a TF1-style BERT-family checkpoint?"
+    current = type(transformer).__name__
+    return (
+        f" The checkpoint looks like {detection.family} ({detection.evidence}); try model='{detection.model}'"
+        f" (this model was built as {current}). Pass ignore_invalid_weights=True to load what fits."
+    )
+
+
+def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadReport:
+    """Load ``checkpoint`` into ``transformer.model`` following its variable mapping.
+
+    All names and shapes are checked before any weight is assigned, so a failed
+    load leaves the model untouched.
+    """
+    reader = open_checkpoint(checkpoint)
+    try:
+        report = LoadReport(source=str(getattr(reader, "prefix", checkpoint)))
+        assignments = []
+        used = set()
+        for layer_name, names in _active_mapping(transformer, mapping).items():
+            weights = checkpoint_weights(transformer.layers[layer_name])
+            if len(weights) != len(names):
+                raise CheckpointMismatchError(
+                    f"Layer {layer_name} has {len(weights)} weights but its mapping lists {len(names)} "
+                    f"checkpoint variables: {names}"
+                )
+            for weight, name in zip(weights, names):
+                used.add(name)
+                if name not in reader:
+                    report.missing.append((name, layer_name))
+                    continue
+                value = transformer.load_variable(reader, name)
+                if tuple(value.shape) != tuple(weight.shape):
+                    report.mismatched.append((name, tuple(value.shape), tuple(weight.shape)))
+                    continue
+                assignments.append((weight, value))
+                report.loaded.append(name)
+        for name in reader.keys():
+            if name in used:
+                continue
+            (report.skipped if is_optimizer_variable(name) else report.unexpected).append(name)
+        if not report.ok and not transformer.ignore_invalid_weights:
+            raise CheckpointMismatchError(str(report) + "\n" + _mismatch_hint(transformer, reader).strip())
+        for weight, value in assignments:
+            weight.assign(np.asarray(value).astype(weight.dtype))
+        return report
+    finally:
+        if reader is not checkpoint:
+            reader.close()
+
+
+def save_weights_as_checkpoint(transformer, filename: str, mapping=None, dtype=None) -> str:
+    """Write the model's mapped weights as a TF V2 checkpoint at prefix ``filename``.
+
+    Values pass through the model's ``create_variable`` (e.g. NSP weights are
+    transposed back to ``[2, H]``), so the files have the original layout.
+    """
+    from kerasformers.checkpoints.bundle import write_checkpoint
+
+    variables = {}
+    for layer_name, names in _active_mapping(transformer, mapping).items():
+        for weight, name in zip(checkpoint_weights(transformer.layers[layer_name]), names):
+            value = keras.ops.convert_to_numpy(weight)
+            if dtype is not None:
+                value = value.astype(dtype)
+            variables[name] = transformer.create_variable(name, value)
+    return write_checkpoint(filename, variables)

@@ -1,0 +1,23 @@
+"""Keras layers of kerasformers, under the names bert4keras used.
+
+Every layer uses ``keras.ops`` only, mirrors its arguments in ``get_config`` and
+is registered for ``.keras`` saving under the ``kerasformers`` package.
+"""
+
+from kerasformers.layers.attention import MultiHeadAttention
+from kerasformers.layers.core import AttentionMask, TokenSelect
+from kerasformers.layers.embeddings import Embedding, PositionEmbedding, SinusoidalPositionEmbedding
+from kerasformers.layers.feedforward import FeedForward
+from kerasformers.layers.normalization import LayerNormalization, ScaleOffset
+
+__all__ = [
+    "AttentionMask",
+    "Embedding",
+    "FeedForward",
+    "LayerNormalization",
+    "MultiHeadAttention",
+    "PositionEmbedding",
+    "ScaleOffset",
+    "SinusoidalPositionEmbedding",
+    "TokenSelect",
+]

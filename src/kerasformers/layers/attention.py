@@ -1,0 +1,178 @@
+"""Multi-head attention with checkpoint-layout kernels and pluggable position terms."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import keras
+from keras import ops
+
+from kerasformers.backend import INFINITY, apply_rotary_position_embeddings
+
+# Position schemes the attention core understands (``p_bias`` at call time).
+POSITION_BIASES = (None, "rotary")
+
+
+def _to_bias(mask_or_bias, dtype):
+    """A boolean mask (True = may attend) or additive bias, as an additive bias
+    broadcastable to ``[batch, heads, q_len, k_len]``."""
+    ndim = len(mask_or_bias.shape)
+    if ndim == 2:  # [batch, k_len]: padding of keys
+        mask_or_bias = mask_or_bias[:, None, None, :]
+    elif ndim == 3:  # [batch, q_len, k_len]: shared by all heads
+        mask_or_bias = mask_or_bias[:, None, :, :]
+    if "bool" in str(mask_or_bias.dtype):
+        return ops.where(mask_or_bias, ops.cast(0.0, dtype), ops.cast(-INFINITY, dtype))
+    return ops.cast(mask_or_bias, dtype)
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+class MultiHeadAttention(keras.layers.Layer):
+    """Multi-head attention whose kernels have the checkpoint layout ``[in, heads*size]``.
+
+    Call it on ``[q, k, v]`` plus, in this order, an attention mask/bias when
+    ``a_bias=True`` and a position tensor when ``p_bias`` is set:
+
+    * the mask is boolean (True = may attend) or an additive float bias, of shape
+      ``[batch, k_len]``, ``[batch, q_len, k_len]`` or ``[batch, heads, q_len, k_len]``;
+    * ``p_bias='rotary'`` takes RoFormer's interleaved sin/cos table
+      ``[1 or batch, len, key_size]`` and rotates q and k by it.
+
+    Args:
+        heads: number of heads.
+        head_size: per-head size of values (and of keys unless ``key_size``).
+        out_dim: output width (default ``heads * head_size``).
+        key_size: per-head size of queries/keys when it differs from ``head_size``.
+        use_bias: biases on the four projections.
+        attention_scale: divide scores by ``sqrt(key_size)`` (T5 does not).
+        attention_dropout: dropout rate on the attention probabilities.
+        return_attention_scores: also return the pre-softmax scores (RealFormer).
+
+    Example:
+        >>> mha = MultiHeadAttention(heads=2, head_size=4)
+        >>> x = keras.ops.ones((1, 3, 8))
+        >>> tuple(mha([x, x, x]).shape)
+        (1, 3, 8)
+    """
+
+    def __init__(
+        self,
+        heads: int,
+        head_size: int,
+        out_dim: Optional[int] = None,
+        key_size: Optional[int] = None,
+        use_bias: bool = True,
+        attention_scale: bool = True,
+        attention_dropout: Optional[float] = None,
+        return_attention_scores: bool = False,
+        kernel_initializer="glorot_uniform",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.heads = heads
+        self.head_size = head_size
+        self.out_dim = out_dim or heads * head_size
+        self.key_size = key_size or head_size
+        self.use_bias = use_bias
+        self.attention_scale = attention_scale
+        self.attention_dropout = attention_dropout
+        self.return_attention_scores = return_attention_scores
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.supports_masking = True
+
+    def _dense(self, units, name):
+        return keras.layers.Dense(
+            units, use_bias=self.use_bias, kernel_initializer=self.kernel_initializer, name=name, dtype=self.dtype_policy
+        )
+
+    def build(self, input_shape):
+        q_shape, k_shape, v_shape = (tuple(s) for s in input_shape[:3])
+        self.q_dense = self._dense(self.key_size * self.heads, "q_dense")
+        self.k_dense = self._dense(self.key_size * self.heads, "k_dense")
+        self.v_dense = self._dense(self.head_size * self.heads, "v_dense")
+        self.o_dense = self._dense(self.out_dim, "o_dense")
+        self.q_dense.build(q_shape)
+        self.k_dense.build(k_shape)
+        self.v_dense.build(v_shape)
+        self.o_dense.build(q_shape[:-1] + (self.head_size * self.heads,))
+        if self.attention_dropout:
+            self.dropout = keras.layers.Dropout(self.attention_dropout)
+
+    def _split_heads(self, x, size):
+        b, n = ops.shape(x)[0], ops.shape(x)[1]
+        return ops.reshape(x, (b, n, self.heads, size))
+
+    def call(self, inputs, a_bias: bool = False, p_bias: Optional[str] = None, training=None):
+        if p_bias not in POSITION_BIASES:
+            raise ValueError(f"p_bias must be one of {POSITION_BIASES}, got {p_bias!r}")
+        q, k, v = inputs[:3]
+        extra = list(inputs[3:])
+        bias = extra.pop(0) if a_bias else None
+        position = extra.pop(0) if p_bias else None
+        qw = self._split_heads(self.q_dense(q), self.key_size)
+        kw = self._split_heads(self.k_dense(k), self.key_size)
+        vw = self._split_heads(self.v_dense(v), self.head_size)
+        if p_bias == "rotary":
+            sinusoid = ops.expand_dims(position, 2)  # [b, len, 1, key_size]
+            qw, kw = apply_rotary_position_embeddings(sinusoid, qw, kw)
+        o, scores = self.pay_attention_to(qw, kw, vw, bias, training=training)
+        b, n = ops.shape(o)[0], ops.shape(o)[1]
+        o = self.o_dense(ops.reshape(o, (b, n, self.heads * self.head_size)))
+        if self.return_attention_scores:
+            return [o, scores]
+        return o
+
+    def pay_attention_to(self, qw, kw, vw, bias=None, training=None):
+        """Scaled dot-product attention on ``[batch, len, heads, size]`` tensors.
+
+        Returns the context ``[batch, q_len, heads, head_size]`` and the
+        pre-softmax scores ``[batch, heads, q_len, k_len]``. Subclasses override
+        this to change the attention core while keeping projections and weights.
+        """
+        scores = ops.einsum("bjhd,bkhd->bhjk", qw, kw)
+        if self.attention_scale:
+            scores = scores / ops.cast(self.key_size**0.5, scores.dtype)
+        if bias is not None:
+            scores = scores + _to_bias(bias, scores.dtype)
+        # Softmax in float32 so that mixed precision does not overflow the -1e12 fill.
+        probs = ops.cast(ops.softmax(ops.cast(scores, "float32"), axis=-1), vw.dtype)
+        if self.attention_dropout:
+            probs = self.dropout(probs, training=training)
+        return ops.einsum("bhjk,bkhd->bjhd", probs, vw), scores
+
+    def compute_mask(self, inputs, mask=None):
+        if isinstance(mask, (list, tuple)):
+            q_mask = mask[0]
+            return [q_mask, None] if self.return_attention_scores else q_mask
+        return mask
+
+    def compute_output_shape(self, input_shape, **kwargs):
+        q_shape = tuple(input_shape[0])
+        out = q_shape[:-1] + (self.out_dim,)
+        if self.return_attention_scores:
+            return [out, (q_shape[0], self.heads, q_shape[1], input_shape[1][1])]
+        return out
+
+    def checkpoint_weights(self):
+        """Weights in bert4keras's order: q, k, v, o (kernel then bias each)."""
+        weights = []
+        for dense in (self.q_dense, self.k_dense, self.v_dense, self.o_dense):
+            weights.append(dense.kernel)
+            if self.use_bias:
+                weights.append(dense.bias)
+        return weights
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            heads=self.heads,
+            head_size=self.head_size,
+            out_dim=self.out_dim,
+            key_size=self.key_size,
+            use_bias=self.use_bias,
+            attention_scale=self.attention_scale,
+            attention_dropout=self.attention_dropout,
+            return_attention_scores=self.return_attention_scores,
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+        )
+        return config

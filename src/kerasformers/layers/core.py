@@ -1,0 +1,78 @@
+"""Small structural layers the model builders need (named, serializable, no Lambda)."""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from kerasformers.backend import causal_mask, unilm_mask
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+class TokenSelect(keras.layers.Layer):
+    """Pick one position of a sequence: ``x[:, index]`` (BERT's ``Pooler`` takes [CLS]).
+
+    Example:
+        >>> tuple(TokenSelect()(keras.ops.ones((2, 5, 8))).shape)
+        (2, 8)
+    """
+
+    def __init__(self, index: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.index = index
+
+    def call(self, inputs):
+        return inputs[:, self.index]
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(input_shape[2:])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(index=self.index)
+        return config
+
+
+ATTENTION_MASK_MODES = ("padding", "lm", "unilm")
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+class AttentionMask(keras.layers.Layer):
+    """Boolean self-attention mask from token ids (and segment ids for UniLM).
+
+    * ``'padding'``: ``[batch, 1, len]``, keys with token id 0 are hidden;
+    * ``'lm'``: ``[batch, len, len]``, causal and padding;
+    * ``'unilm'``: inputs ``[token_ids, segment_ids]``; segment 0 is
+      bidirectional, later segments causal (UniLM), plus padding.
+
+    Example:
+        >>> ids = keras.ops.convert_to_tensor([[5, 6, 0]])
+        >>> keras.ops.convert_to_numpy(AttentionMask("lm")(ids))[0].astype(int).tolist()
+        [[1, 0, 0], [1, 1, 0], [1, 1, 0]]
+    """
+
+    def __init__(self, mode: str = "padding", **kwargs):
+        super().__init__(**kwargs)
+        if mode not in ATTENTION_MASK_MODES:
+            raise ValueError(f"AttentionMask mode must be one of {ATTENTION_MASK_MODES}, got {mode!r}")
+        self.mode = mode
+
+    def call(self, inputs):
+        token_ids = inputs[0] if self.mode == "unilm" else inputs
+        keys = ops.not_equal(token_ids, 0)[:, None, :]
+        if self.mode == "padding":
+            return keys
+        if self.mode == "lm":
+            return ops.logical_and(keys, causal_mask(ops.shape(token_ids)[1])[None])
+        return ops.logical_and(keys, unilm_mask(inputs[1]))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(mode=self.mode)
+        return config

@@ -1,0 +1,215 @@
+"""Token and position embeddings."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import keras
+from keras import ops
+
+from kerasformers.backend import sinusoidal_embeddings
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+class Embedding(keras.layers.Embedding):
+    """Token embedding that doubles as the tied output projection.
+
+    ``layer(ids)`` looks rows up; ``layer(hidden, mode='dense')`` multiplies
+    ``hidden`` by the transposed table, which is how BERT's MLM head and GPT's
+    LM head reuse ``Embedding-Token`` (bert4keras semantics).
+
+    Example:
+        >>> emb = Embedding(10, 4)
+        >>> h = emb(keras.ops.convert_to_tensor([[1, 2]]))
+        >>> tuple(emb(h, mode="dense").shape)
+        (1, 2, 10)
+    """
+
+    def call(self, inputs, mode: str = "embedding"):
+        if mode == "embedding":
+            return super().call(inputs)
+        if mode == "dense":
+            kernel = ops.cast(self.embeddings, inputs.dtype)
+            return ops.matmul(inputs, ops.transpose(kernel))
+        raise ValueError(f"Embedding mode must be 'embedding' or 'dense', got {mode!r}")
+
+    def compute_mask(self, inputs, mask=None):
+        # In dense mode the input is a float hidden state: keep whatever mask it carries.
+        if "float" in str(inputs.dtype):
+            return mask
+        return super().compute_mask(inputs, mask)
+
+    def compute_output_shape(self, input_shape, mode: str = "embedding"):
+        if mode == "dense":
+            return tuple(input_shape[:-1]) + (self.input_dim,)
+        return super().compute_output_shape(input_shape)
+
+    def compute_output_spec(self, inputs, mode: str = "embedding"):
+        if mode == "dense":
+            shape = self.compute_output_shape(inputs.shape, mode)
+            return keras.KerasTensor(shape, dtype=self.compute_dtype)
+        return super().compute_output_spec(inputs)
+
+    def checkpoint_weights(self):
+        return [self.embeddings]
+
+
+def _merge(x, embeddings, merge_mode: str):
+    if merge_mode == "add":
+        return x + embeddings
+    if merge_mode == "mul":
+        return x * (embeddings + 1.0)
+    if merge_mode == "zero":
+        return embeddings
+    batch = ops.shape(x)[0]
+    embeddings = ops.broadcast_to(embeddings, (batch,) + tuple(ops.shape(embeddings)[1:]))
+    return ops.concatenate([x, embeddings], axis=-1)
+
+
+_MERGE_MODES = ("add", "mul", "zero", "concat")
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+class PositionEmbedding(keras.layers.Layer):
+    """Trainable absolute position embedding (``Embedding-Position``).
+
+    Args:
+        input_dim: number of positions in the table (``max_position``).
+        output_dim: embedding width.
+        merge_mode: ``'add'``, ``'mul'`` (``x * (p + 1)``), ``'zero'`` (return the
+            embeddings only) or ``'concat'``.
+        hierarchical: ``True`` (alpha 0.4) or a float alpha in (0, 1): decompose
+            positions beyond the table as ``alpha*u[i // n] + (1-alpha)*u[i % n]``
+            with ``u = (E - alpha*E[0]) / (1 - alpha)`` (kexue.fm/archives/7947), so a
+            512-position BERT reads sequences up to 512*512 long.
+        custom_position_ids: take ``[x, position_ids]`` instead of counting 0..len-1.
+
+    Example:
+        >>> layer = PositionEmbedding(8, 4)
+        >>> tuple(layer(keras.ops.zeros((2, 5, 4))).shape)
+        (2, 5, 4)
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        merge_mode: str = "add",
+        hierarchical: Union[bool, float, None] = None,
+        embeddings_initializer="zeros",
+        custom_position_ids: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if merge_mode not in _MERGE_MODES:
+            raise ValueError(f"merge_mode must be one of {_MERGE_MODES}, got {merge_mode!r}")
+        if hierarchical not in (None, False, True) and not 0.0 < float(hierarchical) < 1.0:
+            raise ValueError(f"hierarchical must be True/False/None or an alpha in (0, 1), got {hierarchical!r}")
+        self.input_dim = input_dim
+        self.output_dim = output_dim
+        self.merge_mode = merge_mode
+        self.hierarchical = hierarchical
+        self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
+        self.custom_position_ids = custom_position_ids
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self.embeddings = self.add_weight(
+            name="embeddings", shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer
+        )
+
+    def _check_length(self, seq_len):
+        if not self.hierarchical and isinstance(seq_len, int) and seq_len > self.input_dim:
+            raise ValueError(
+                f"{self.name}: sequence length {seq_len} exceeds the {self.input_dim} positions of the table; "
+                "truncate the input (maxlen) or build the model with hierarchical_position=True."
+            )
+
+    def call(self, inputs):
+        if self.custom_position_ids:
+            x, position_ids = inputs
+            position_ids = ops.cast(position_ids, "int32")
+        else:
+            x = inputs
+            seq_len = ops.shape(x)[1]
+            self._check_length(seq_len)
+            position_ids = ops.expand_dims(ops.arange(seq_len, dtype="int32"), 0)
+        table = ops.cast(self.embeddings, x.dtype) if "float" in str(x.dtype) else self.embeddings
+        if self.hierarchical:
+            alpha = 0.4 if self.hierarchical is True else float(self.hierarchical)
+            base = (table - alpha * table[:1]) / (1.0 - alpha)
+            high = ops.take(base, position_ids // self.input_dim, axis=0)
+            low = ops.take(base, position_ids % self.input_dim, axis=0)
+            embeddings = alpha * high + (1.0 - alpha) * low
+        else:
+            embeddings = ops.take(table, position_ids, axis=0)
+        return _merge(x, embeddings, self.merge_mode)
+
+    def compute_mask(self, inputs, mask=None):
+        if self.custom_position_ids:
+            return mask[0] if isinstance(mask, (list, tuple)) else mask
+        return mask
+
+    def compute_output_shape(self, input_shape):
+        if self.custom_position_ids:
+            input_shape = input_shape[0]
+        if self.merge_mode == "concat":
+            return tuple(input_shape[:-1]) + (input_shape[-1] + self.output_dim,)
+        if self.merge_mode == "zero":
+            return (None if self.custom_position_ids else 1,) + tuple(input_shape[1:-1]) + (self.output_dim,)
+        return tuple(input_shape)
+
+    def checkpoint_weights(self):
+        return [self.embeddings]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            input_dim=self.input_dim,
+            output_dim=self.output_dim,
+            merge_mode=self.merge_mode,
+            hierarchical=self.hierarchical,
+            embeddings_initializer=keras.initializers.serialize(self.embeddings_initializer),
+            custom_position_ids=self.custom_position_ids,
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+class SinusoidalPositionEmbedding(keras.layers.Layer):
+    """Fixed interleaved sin/cos position embedding (RoFormer's rotary table).
+
+    Example:
+        >>> tuple(SinusoidalPositionEmbedding(4, merge_mode="zero")(keras.ops.zeros((2, 5, 8))).shape)
+        (1, 5, 4)
+    """
+
+    def __init__(self, output_dim: int, merge_mode: str = "add", custom_position_ids: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if merge_mode not in _MERGE_MODES:
+            raise ValueError(f"merge_mode must be one of {_MERGE_MODES}, got {merge_mode!r}")
+        self.output_dim = output_dim
+        self.merge_mode = merge_mode
+        self.custom_position_ids = custom_position_ids
+        self.supports_masking = True
+
+    def call(self, inputs):
+        if self.custom_position_ids:
+            x, position_ids = inputs
+        else:
+            x = inputs
+            position_ids = ops.expand_dims(ops.arange(ops.shape(x)[1]), 0)
+        embeddings = ops.cast(sinusoidal_embeddings(position_ids, self.output_dim), x.dtype)
+        return _merge(x, embeddings, self.merge_mode)
+
+    def compute_mask(self, inputs, mask=None):
+        if self.custom_position_ids:
+            return mask[0] if isinstance(mask, (list, tuple)) else mask
+        return mask
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            output_dim=self.output_dim, merge_mode=self.merge_mode, custom_position_ids=self.custom_position_ids
+        )
+        return config

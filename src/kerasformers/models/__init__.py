@@ -1,0 +1,133 @@
+"""``build_transformer_model`` and the registry of model and application names."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Optional, Union
+
+from kerasformers.models.bert import BERT
+from kerasformers.models.transformer import Transformer
+
+#: ``model=`` strings and the builder class each one selects.
+MODELS: Dict[str, type] = {
+    "bert": BERT,
+    "roberta": BERT,
+}
+
+#: bert4keras model strings that kerasformers does not build yet (later releases).
+PLANNED_MODELS = (
+    "albert", "albert_unshared", "nezha", "roformer", "roformer_v2", "electra", "gpt", "gpt2", "gpt2_ml",
+    "t5", "t5.1.0", "t5.1.1", "mt5.1.1",
+)  # fmt: skip
+
+#: ``application=`` strings and the self-attention mask each one uses.
+APPLICATIONS = {"encoder": "padding", "lm": "lm", "unilm": "unilm"}
+
+# bert_config.json keys that bert4keras renames before building.
+_CONFIG_ALIASES = {
+    "max_position_embeddings": "max_position",
+    "hidden_dropout_prob": "dropout_rate",
+    "attention_probs_dropout_prob": "attention_dropout_rate",
+    "type_vocab_size": "segment_vocab_size",
+}
+
+
+def load_config(config_path: Union[str, os.PathLike, None]) -> Dict[str, Any]:
+    """Read a ``bert_config.json``-style file and translate its keys the bert4keras way.
+
+    Example:
+        >>> import json, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "bert_config.json")
+        >>> _ = open(path, "w").write(json.dumps({"type_vocab_size": 2, "hidden_size": 8}))
+        >>> sorted(load_config(path).items())
+        [('hidden_size', 8), ('max_position', 512), ('segment_vocab_size', 2)]
+    """
+    configs: Dict[str, Any] = {}
+    if config_path is not None:
+        if not os.path.isfile(config_path):
+            raise FileNotFoundError(f"Config file {os.fspath(config_path)!r} does not exist.")
+        with open(config_path, encoding="utf-8") as f:
+            try:
+                configs.update(json.load(f))
+            except json.JSONDecodeError as e:
+                raise ValueError(f"Config file {os.fspath(config_path)!r} is not valid JSON: {e}") from e
+    for key, alias in _CONFIG_ALIASES.items():
+        if key in configs and alias not in configs:
+            configs[alias] = configs[key]
+        configs.pop(key, None)
+    configs.setdefault("max_position", 512)
+    configs.setdefault("segment_vocab_size", 2)
+    return configs
+
+
+def _resolve_model(model: Union[str, type]) -> type:
+    if isinstance(model, type):
+        if not issubclass(model, Transformer):
+            raise ValueError(f"model class {model.__name__} is not a kerasformers Transformer subclass.")
+        return model
+    key = str(model).lower()
+    if key in MODELS:
+        return MODELS[key]
+    if key in PLANNED_MODELS or key.split("_")[0] in PLANNED_MODELS:
+        raise ValueError(
+            f"model={model!r} is a bert4keras architecture that kerasformers 0.1 does not build yet; "
+            f"available: {sorted(MODELS)}."
+        )
+    raise ValueError(f"Unknown model={model!r}; valid values: {sorted(MODELS)}.")
+
+
+def build_transformer_model(
+    config_path: Union[str, os.PathLike, None] = None,
+    checkpoint_path: Union[str, os.PathLike, dict, None] = None,
+    model: Union[str, type] = "bert",
+    application: str = "encoder",
+    return_keras_model: bool = True,
+    **kwargs,
+):
+    """Build a model from a bert4keras-style config and optionally load a TF checkpoint.
+
+    Every keyword argument overrides the config file and is passed both to the
+    builder and to its ``build()`` (as in bert4keras).
+
+    Args:
+        config_path: ``bert_config.json``-style file (or None: give everything as kwargs).
+        checkpoint_path: TF checkpoint prefix, its folder, or a ``{name: array}`` dict.
+        model: ``'bert'`` / ``'roberta'`` or a :class:`Transformer` subclass.
+        application: ``'encoder'``, ``'lm'`` (causal mask) or ``'unilm'`` (seq2seq mask).
+        return_keras_model: return the ``keras.Model`` (default) or the builder object.
+
+    Example:
+        >>> model = build_transformer_model(None, None, vocab_size=100, hidden_size=32,
+        ...     num_hidden_layers=1, num_attention_heads=4, intermediate_size=64, hidden_act="gelu")
+        >>> model.output_shape
+        (None, None, 32)
+    """
+    configs = load_config(config_path)
+    configs.update(kwargs)
+    model_class = _resolve_model(model)
+    application = str(application).lower()
+    if application not in APPLICATIONS:
+        raise ValueError(f"Unknown application={application!r}; valid values: {sorted(APPLICATIONS)}.")
+    if application in ("lm", "unilm"):
+        # bert4keras gives LM/UniLM models the MLM head automatically.
+        configs["with_mlm"] = configs.get("with_mlm") or True
+    missing = [
+        k
+        for k in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
+        if k not in configs
+    ]
+    if missing:
+        source = f"config {os.fspath(config_path)!r}" if config_path is not None else "the keyword arguments"
+        raise ValueError(f"{', '.join(missing)} missing from {source}; pass them as keyword arguments.")
+    configs.setdefault("hidden_act", "gelu")
+
+    transformer = model_class(**configs)
+    transformer.attention_mask_mode = APPLICATIONS[application]
+    transformer.build(**configs)
+    if checkpoint_path is not None:
+        transformer.load_weights_from_checkpoint(checkpoint_path)
+    return transformer.model if return_keras_model else transformer
+
+
+__all__ = ["APPLICATIONS", "BERT", "MODELS", "Transformer", "build_transformer_model", "load_config"]

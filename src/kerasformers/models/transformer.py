@@ -1,0 +1,346 @@
+"""The shared Transformer builder: inputs, one block assembly, weight mapping hooks.
+
+Architectures differ in a handful of choices (embeddings, position scheme, norm
+kind and placement, biases, activations, heads). Subclasses state those choices
+as class attributes and override the embedding/head methods; the attention and
+feed-forward block is assembled once, here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence
+
+import keras
+import numpy as np
+
+from kerasformers.layers import AttentionMask, FeedForward, LayerNormalization, MultiHeadAttention
+
+
+class Transformer:
+    """Base builder; ``build()`` creates ``self.model`` (a functional ``keras.Model``).
+
+    Layers are created by name through :meth:`apply` and reused when the same
+    name comes again, so weight sharing (ALBERT, tied embeddings) is a matter of
+    naming, as in bert4keras.
+
+    Example:
+        >>> from kerasformers.models import BERT
+        >>> bert = BERT(vocab_size=100, hidden_size=32, num_hidden_layers=2,
+        ...             num_attention_heads=4, intermediate_size=64, hidden_act="gelu")
+        >>> bert.build()
+        >>> bert.model.output_shape
+        (None, None, 32)
+    """
+
+    # --- architecture choices, overridden by subclasses -------------------------------
+    #: 'post' = Norm(x + f(x)) (BERT); 'pre' = x + f(Norm(x)) (GPT-2, T5).
+    norm_placement = "post"
+    #: LayerNormalization arguments of every norm in the blocks.
+    norm_kwargs: Dict[str, Any] = {"epsilon": 1e-12}
+    #: Biases on the attention and feed-forward projections.
+    use_bias = True
+    #: Divide attention scores by sqrt(key size).
+    attention_scale = True
+    #: Position term inside attention: None or 'rotary'.
+    position_bias: Optional[str] = None
+    #: Self-attention mask: 'padding', 'lm' (causal) or 'unilm'; set by the application.
+    attention_mask_mode = "padding"
+
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int,
+        num_hidden_layers: int,
+        num_attention_heads: int,
+        intermediate_size: int,
+        hidden_act: str,
+        dropout_rate: Optional[float] = None,
+        attention_dropout_rate: Optional[float] = None,
+        embedding_size: Optional[int] = None,
+        attention_head_size: Optional[int] = None,
+        attention_key_size: Optional[int] = None,
+        sequence_length: Optional[int] = None,
+        keep_tokens: Optional[Sequence[int]] = None,
+        compound_tokens: Optional[Sequence] = None,
+        residual_attention_scores: bool = False,
+        ignore_invalid_weights: bool = False,
+        autoresize_weights: bool = False,
+        layers: Optional[Dict[str, keras.layers.Layer]] = None,
+        prefix: Optional[str] = None,
+        name: Optional[str] = None,
+        **kwargs,
+    ):
+        if residual_attention_scores:
+            raise ValueError(
+                "residual_attention_scores (RealFormer) is not available in kerasformers 0.1; "
+                "build without it (see docs/migration.md)."
+            )
+        if autoresize_weights:
+            raise ValueError(
+                "autoresize_weights is not available in kerasformers 0.1: load a checkpoint whose shapes "
+                "match the config (see docs/migration.md)."
+            )
+        if keep_tokens is not None:
+            vocab_size = len(keep_tokens)
+        if compound_tokens is not None:
+            vocab_size += len(compound_tokens)
+        if hidden_size % num_attention_heads and attention_head_size is None:
+            raise ValueError(
+                f"hidden_size {hidden_size} is not divisible by num_attention_heads {num_attention_heads}; "
+                "pass attention_head_size explicitly."
+            )
+        self.vocab_size = vocab_size
+        self.hidden_size = hidden_size
+        self.num_hidden_layers = num_hidden_layers
+        self.num_attention_heads = num_attention_heads
+        self.attention_head_size = attention_head_size or hidden_size // num_attention_heads
+        self.attention_key_size = attention_key_size or self.attention_head_size
+        self.intermediate_size = intermediate_size
+        self.dropout_rate = dropout_rate or 0
+        self.attention_dropout_rate = attention_dropout_rate or 0
+        self.hidden_act = hidden_act
+        self.embedding_size = embedding_size or hidden_size
+        self.sequence_length = sequence_length
+        self.keep_tokens = keep_tokens
+        self.compound_tokens = compound_tokens
+        self.ignore_invalid_weights = ignore_invalid_weights
+        self.layers = {} if layers is None else layers
+        self.prefix = prefix or ""
+        self.name = name
+        self.built = False
+        self._attention_mask = None
+        self._position_table = None
+
+    # --- building ---------------------------------------------------------------------
+    def build(
+        self,
+        attention_caches=None,
+        layer_norm_cond=None,
+        layer_norm_cond_hidden_size: Optional[int] = None,
+        layer_norm_cond_hidden_act: Optional[str] = None,
+        additional_input_layers=None,
+        **kwargs,
+    ) -> None:
+        """Create the Keras model in ``self.model``.
+
+        Args:
+            layer_norm_cond: a tensor ``[batch, c]`` that conditions every
+                LayerNorm (conditional LayerNorm); its Dense deltas start at zero.
+            layer_norm_cond_hidden_size: project the condition to this width first.
+            layer_norm_cond_hidden_act: activation of that projection.
+            additional_input_layers: extra ``keras.Input``s the model should take
+                (e.g. the input the condition was computed from).
+        """
+        if self.built:
+            return
+        if attention_caches:
+            raise ValueError(
+                "attention_caches is not supported; kerasformers' decoders keep their own key/value cache."
+            )
+        inputs = self.get_inputs()
+        self.set_inputs(inputs, additional_input_layers)
+        self.layer_norm_conds = [layer_norm_cond, layer_norm_cond_hidden_size, layer_norm_cond_hidden_act or "linear"]
+        outputs = self.call(inputs)
+        self.set_outputs(outputs)
+        self.model = keras.Model(self.inputs, self.outputs, name=self.name)
+        self.built = True
+
+    def call(self, inputs):
+        x = self.apply_embeddings(inputs)
+        for index in range(self.num_hidden_layers):
+            x = self.apply_main_layers(x, index)
+        return self.apply_final_layers(x)
+
+    def prefixed(self, name: Optional[str]) -> Optional[str]:
+        return None if name is None else self.prefix + name
+
+    def apply(self, inputs=None, layer=None, arguments=None, **kwargs):
+        """Create (first time) or reuse (same name) a layer and call it on ``inputs``.
+
+        A Dropout of rate 0 is skipped entirely, as in bert4keras.
+        """
+        if layer is keras.layers.Dropout and kwargs.get("rate") == 0:
+            return inputs
+        arguments = arguments or {}
+        name = self.prefixed(kwargs.pop("name"))
+        kwargs["name"] = name
+        if name not in self.layers:
+            instance = layer(**kwargs)
+            self.layers[name] = instance
+        if inputs is None:
+            return self.layers[name]
+        return self.layers[name](inputs, **arguments)
+
+    def get_inputs(self) -> List:
+        raise NotImplementedError
+
+    def apply_embeddings(self, inputs):
+        raise NotImplementedError
+
+    def apply_final_layers(self, inputs):
+        raise NotImplementedError
+
+    def set_inputs(self, inputs, additional_input_layers=None):
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if additional_input_layers is not None:
+            if not isinstance(additional_input_layers, (list, tuple)):
+                additional_input_layers = [additional_input_layers]
+            inputs.extend(additional_input_layers)
+        self.inputs = inputs
+        self.input = inputs[0] if len(inputs) == 1 else inputs
+
+    def set_outputs(self, outputs):
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        self.outputs = outputs
+        self.output = outputs[0] if len(outputs) == 1 else outputs
+
+    @property
+    def initializer(self):
+        """TruncatedNormal(0.02), BERT's initializer, for layers with no checkpoint weights."""
+        return keras.initializers.TruncatedNormal(stddev=0.02)
+
+    # --- the shared block ---------------------------------------------------------------
+    def block_layer_name(self, kind: str, index: int) -> str:
+        """Name of a block sub-layer, e.g. ``Transformer-3-FeedForward``."""
+        return f"Transformer-{index}-{kind}"
+
+    def apply_norm(self, x, name: str, **overrides):
+        """LayerNormalization named ``name``, conditional when the model has a condition."""
+        cond, hidden_units, hidden_act = self.layer_norm_conds
+        kwargs = dict(self.norm_kwargs, **overrides)
+        inputs = x if cond is None else [x, cond]
+        return self.apply(
+            inputs=inputs,
+            layer=LayerNormalization,
+            conditional=cond is not None,
+            hidden_units=hidden_units,
+            hidden_activation=hidden_act,
+            hidden_initializer=self.initializer,
+            name=name,
+            **kwargs,
+        )
+
+    def apply_residual(self, x, name: str, sublayer):
+        """``sublayer`` (a function of the normed or raw input) wrapped in
+        dropout, residual add and norm, placed per :attr:`norm_placement`."""
+        if self.norm_placement == "pre":
+            y = sublayer(self.apply_norm(x, f"{name}-Norm"))
+            y = self.apply(inputs=y, layer=keras.layers.Dropout, rate=self.dropout_rate, name=f"{name}-Dropout")
+            return self.apply(inputs=[x, y], layer=keras.layers.Add, name=f"{name}-Add")
+        y = sublayer(x)
+        y = self.apply(inputs=y, layer=keras.layers.Dropout, rate=self.dropout_rate, name=f"{name}-Dropout")
+        x = self.apply(inputs=[x, y], layer=keras.layers.Add, name=f"{name}-Add")
+        return self.apply_norm(x, f"{name}-Norm")
+
+    def apply_main_layers(self, inputs, index: int):
+        """One Transformer block: self-attention then feed-forward."""
+        attention_name = self.block_layer_name("MultiHeadSelfAttention", index)
+        feed_forward_name = self.block_layer_name("FeedForward", index)
+        mask = self.compute_attention_bias(inputs)
+        position = self.compute_position_bias(inputs)
+
+        def attention(h):
+            layer_inputs, arguments = [h, h, h], {"a_bias": mask is not None, "p_bias": self.position_bias}
+            if mask is not None:
+                layer_inputs.append(mask)
+            if position is not None:
+                layer_inputs.append(position)
+            return self.apply(
+                inputs=layer_inputs,
+                layer=MultiHeadAttention,
+                arguments=arguments,
+                heads=self.num_attention_heads,
+                head_size=self.attention_head_size,
+                out_dim=self.hidden_size,
+                key_size=self.attention_key_size,
+                use_bias=self.use_bias,
+                attention_scale=self.attention_scale,
+                attention_dropout=self.attention_dropout_rate or None,
+                kernel_initializer=self.initializer,
+                name=attention_name,
+            )
+
+        def feed_forward(h):
+            return self.apply(
+                inputs=h,
+                layer=FeedForward,
+                units=self.intermediate_size,
+                activation=self.hidden_act,
+                use_bias=self.use_bias,
+                kernel_initializer=self.initializer,
+                name=feed_forward_name,
+            )
+
+        x = self.apply_residual(inputs, attention_name, attention)
+        return self.apply_residual(x, feed_forward_name, feed_forward)
+
+    def compute_attention_bias(self, inputs=None):
+        """The boolean self-attention mask, built once from the token (and segment) ids."""
+        if self._attention_mask is None:
+            name = {"padding": "Attention-Mask", "lm": "Attention-LM-Mask", "unilm": "Attention-UniLM-Mask"}
+            mode = self.attention_mask_mode
+            if mode == "unilm":
+                if len(self.inputs) < 2:
+                    raise ValueError("application='unilm' needs segment ids; build with segment_vocab_size > 0.")
+                mask_inputs = [self.inputs[0], self.inputs[1]]
+            else:
+                mask_inputs = self.inputs[0]
+            self._attention_mask = self.apply(inputs=mask_inputs, layer=AttentionMask, mode=mode, name=name[mode])
+        return self._attention_mask
+
+    def compute_position_bias(self, inputs=None):
+        """Position tensor for the attention core (None for absolute-position models)."""
+        return None
+
+    # --- checkpoints ------------------------------------------------------------------
+    def variable_mapping(self) -> Dict[str, List[str]]:
+        """``{layer name: [checkpoint variable names]}`` in each layer's weight order."""
+        return {}
+
+    def load_variable(self, checkpoint, name: str) -> np.ndarray:
+        """Read ``name`` from the checkpoint, applying the model's transform."""
+        return np.asarray(checkpoint.get_tensor(name))
+
+    def create_variable(self, name: str, value: np.ndarray) -> np.ndarray:
+        """Inverse of :meth:`load_variable`'s transform, for saving."""
+        return value
+
+    def load_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
+        """Apply ``keep_tokens`` (row selection) and ``compound_tokens`` (appended
+        rows, each a mean, optionally weighted, of existing rows)."""
+        if self.keep_tokens is not None:
+            keep = np.asarray(self.keep_tokens)
+            if keep.size and (keep.max() >= embeddings.shape[0] or keep.min() < 0):
+                raise ValueError(
+                    f"keep_tokens holds id {int(keep.max())} but the checkpoint vocabulary has only "
+                    f"{embeddings.shape[0]} rows; was keep_tokens made from another vocab?"
+                )
+            embeddings = embeddings[keep]
+        if self.compound_tokens is not None:
+            rows = []
+            for item in self.compound_tokens:
+                if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], (list, tuple, np.ndarray)):
+                    ids, weights = item
+                else:
+                    ids, weights = item, None
+                rows.append(np.average(embeddings[list(ids)], axis=0, weights=weights))
+            if rows:
+                embeddings = np.concatenate([embeddings, np.stack(rows).astype(embeddings.dtype)], axis=0)
+        return embeddings
+
+    def load_weights_from_checkpoint(self, checkpoint, mapping=None):
+        """Load a TF checkpoint (path, folder or ``{name: array}``) into the model.
+
+        Returns a :class:`~kerasformers.checkpoints.loading.LoadReport`; raises
+        :class:`~kerasformers.checkpoints.errors.CheckpointMismatchError` on missing or
+        mis-shaped variables unless ``ignore_invalid_weights=True``.
+        """
+        from kerasformers.checkpoints.loading import load_weights_from_checkpoint
+
+        return load_weights_from_checkpoint(self, checkpoint, mapping)
+
+    def save_weights_as_checkpoint(self, filename: str, mapping=None, dtype=None) -> str:
+        """Write the mapped weights as a TF V2 checkpoint TensorFlow can read."""
+        from kerasformers.checkpoints.loading import save_weights_as_checkpoint
+
+        return save_weights_as_checkpoint(self, filename, mapping, dtype)
