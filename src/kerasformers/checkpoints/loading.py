@@ -40,7 +40,10 @@ class DictCheckpoint:
     __contains__ = has_tensor
 
     def keys(self):
-        return self.variables.keys()
+        return sorted(self.variables)
+
+    def get_variable_to_shape_map(self) -> Dict[str, List[int]]:
+        return {name: list(np.shape(value)) for name, value in self.variables.items()}
 
     def close(self):
         pass
@@ -128,14 +131,18 @@ def _mismatch_hint(transformer, reader) -> str:
 def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadReport:
     """Load ``checkpoint`` into ``transformer.model`` following its variable mapping.
 
-    All names and shapes are checked before any weight is assigned, so a failed
-    load leaves the model untouched.
+    Names and shapes are all checked before any weight is assigned, so a failed
+    load leaves the model untouched. Shapes come from the index, so only
+    variables the model transforms (vocabulary rows, transposes) are read twice;
+    the rest stream from disk into the weights one at a time, which keeps the
+    memory overhead to about one tensor.
     """
     reader = open_checkpoint(checkpoint)
     try:
         report = LoadReport(source=str(getattr(reader, "prefix", checkpoint)))
-        assignments = []
-        used = set()
+        shapes = reader.get_variable_to_shape_map()
+        transformed = transformer.transformed_variables()
+        plan, cache, used = [], {}, set()
         for layer_name, names in _active_mapping(transformer, mapping).items():
             weights = checkpoint_weights(transformer.layers[layer_name])
             if len(weights) != len(names):
@@ -145,23 +152,27 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
                 )
             for weight, name in zip(weights, names):
                 used.add(name)
-                if name not in reader:
+                if name not in shapes:
                     report.missing.append((name, layer_name))
                     continue
-                value = transformer.load_variable(reader, name)
-                if tuple(value.shape) != tuple(weight.shape):
-                    report.mismatched.append((name, tuple(value.shape), tuple(weight.shape)))
+                if name in transformed:
+                    cache[name] = transformer.load_variable(reader, name)
+                    shape = tuple(cache[name].shape)
+                else:
+                    shape = tuple(shapes[name])
+                if shape != tuple(weight.shape):
+                    report.mismatched.append((name, shape, tuple(weight.shape)))
                     continue
-                assignments.append((weight, value))
+                plan.append((weight, name))
                 report.loaded.append(name)
         for name in reader.keys():
-            if name in used:
-                continue
-            (report.skipped if is_optimizer_variable(name) else report.unexpected).append(name)
+            if name not in used:
+                (report.skipped if is_optimizer_variable(name) else report.unexpected).append(name)
         if not report.ok and not transformer.ignore_invalid_weights:
             raise CheckpointMismatchError(str(report) + "\n" + _mismatch_hint(transformer, reader).strip())
-        for weight, value in assignments:
-            weight.assign(np.asarray(value).astype(weight.dtype))
+        for weight, name in plan:
+            value = cache.pop(name) if name in cache else transformer.load_variable(reader, name)
+            weight.assign(np.asarray(value).astype(weight.dtype, copy=False))
         return report
     finally:
         if reader is not checkpoint:
@@ -179,7 +190,7 @@ def save_weights_as_checkpoint(transformer, filename: str, mapping=None, dtype=N
     variables = {}
     for layer_name, names in _active_mapping(transformer, mapping).items():
         for weight, name in zip(checkpoint_weights(transformer.layers[layer_name]), names):
-            value = keras.ops.convert_to_numpy(weight)
+            value = keras.ops.convert_to_numpy(weight.value)
             if dtype is not None:
                 value = value.astype(dtype)
             variables[name] = transformer.create_variable(name, value)

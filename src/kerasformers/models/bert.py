@@ -185,6 +185,9 @@ class BERT(Transformer):
     def create_variable(self, name: str, value: np.ndarray) -> np.ndarray:
         return value.T if name in self.transposed_variables else value
 
+    def transformed_variables(self) -> frozenset:
+        return frozenset(self.embedding_variables + self.transposed_variables)
+
     def variable_mapping(self) -> Dict[str, List[str]]:
         mapping = {
             "Embedding-Token": ["bert/embeddings/word_embeddings"],

@@ -305,6 +305,10 @@ class Transformer:
         """Inverse of :meth:`load_variable`'s transform, for saving."""
         return value
 
+    def transformed_variables(self) -> frozenset:
+        """Checkpoint names whose value :meth:`load_variable` changes (shape included)."""
+        return frozenset()
+
     def load_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
         """Apply ``keep_tokens`` (row selection) and ``compound_tokens`` (appended
         rows, each a mean, optionally weighted, of existing rows)."""
