@@ -1,0 +1,163 @@
+"""Checkpoint loading: time and peak memory to load a BERT-base-sized TF checkpoint.
+
+Writes a Google-format checkpoint with BERT-base shapes (random weights, ~400 MB) once into a
+folder, then, in a fresh process per contender, builds the model, loads the checkpoint, and reports
+the load time and the peak RSS above the process's RSS just before loading (the model's own
+weights already allocated). Targets: <= 2 s and <= 1.5x the checkpoint's weights.
+
+Contenders: kerasformers on each backend; ``tf.train.load_checkpoint`` reading every variable
+(TensorFlow's own reader, no model) when TensorFlow is installed; bert4keras 0.11.5 on tf_keras
+when ``--bert4keras-python`` is given.
+
+    python benchmarks/load.py [--folder /tmp/bert-base-ckpt] [--bert4keras-python PY]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+CONFIG = {
+    "attention_probs_dropout_prob": 0.1, "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "hidden_size": 768,
+    "initializer_range": 0.02, "intermediate_size": 3072, "max_position_embeddings": 512,
+    "num_attention_heads": 12, "num_hidden_layers": 12, "type_vocab_size": 2, "vocab_size": 21128,
+}  # fmt: skip
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _peak_mb() -> float:
+    """Peak RSS since the last :func:`_reset_peak` (VmHWM), in MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak() -> float:
+    """Reset the kernel's peak-RSS mark so that model building does not count; return current RSS."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    return _rss_mb()
+
+
+def prepare(folder: str) -> str:
+    """Write the BERT-base-shaped checkpoint (once) and return its prefix."""
+    prefix = os.path.join(folder, "bert_model.ckpt")
+    if os.path.exists(prefix + ".index"):
+        return prefix
+    from kerasformers.checkpoints.bundle import write_checkpoint
+    from kerasformers.demo import demo_variables
+
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "bert_config.json"), "w") as f:
+        json.dump(CONFIG, f)
+    config = dict(CONFIG, max_position_embeddings=CONFIG["max_position_embeddings"])
+    write_checkpoint(prefix, demo_variables(config))
+    return prefix
+
+
+def worker_kerasformers(prefix: str) -> dict:
+    from kerasformers.models import build_transformer_model
+
+    folder = os.path.dirname(prefix)
+    transformer = build_transformer_model(
+        os.path.join(folder, "bert_config.json"), None, with_pool=True, with_mlm=True, return_keras_model=False
+    )
+    baseline = _reset_peak()
+    start = time.perf_counter()
+    transformer.load_weights_from_checkpoint(prefix)
+    return {"seconds": time.perf_counter() - start, "baseline": baseline, "peak": _peak_mb()}
+
+
+def worker_tensorflow(prefix: str) -> dict:
+    import tensorflow as tf
+
+    baseline = _reset_peak()
+    start = time.perf_counter()
+    reader = tf.train.load_checkpoint(prefix)
+    values = [reader.get_tensor(name) for name in reader.get_variable_to_shape_map()]
+    seconds = time.perf_counter() - start
+    del values
+    return {"seconds": seconds, "baseline": baseline, "peak": _peak_mb()}
+
+
+def worker_bert4keras(prefix: str) -> dict:
+    from bert4keras.models import build_transformer_model
+
+    folder = os.path.dirname(prefix)
+    transformer = build_transformer_model(
+        os.path.join(folder, "bert_config.json"), None, with_pool=True, with_mlm=True, return_keras_model=False
+    )
+    baseline = _reset_peak()
+    start = time.perf_counter()
+    transformer.load_weights_from_checkpoint(prefix)
+    return {"seconds": time.perf_counter() - start, "baseline": baseline, "peak": _peak_mb()}
+
+
+WORKERS = {"kerasformers": worker_kerasformers, "tensorflow": worker_tensorflow, "bert4keras": worker_bert4keras}
+
+
+def _spawn(python: str, worker: str, prefix: str, env: dict):
+    cmd = [python, os.path.abspath(__file__), "--worker", worker, "--folder", os.path.dirname(prefix)]
+    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env})
+    for line in result.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+    return f"failed: {tail[0][:100]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--folder", default="/tmp/kerasformers-bench-bert-base")
+    parser.add_argument("--backends", default="tensorflow,jax,torch")
+    parser.add_argument("--bert4keras-python")
+    parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    prefix = os.path.join(args.folder, "bert_model.ckpt")
+    if args.worker:
+        print("RESULT " + json.dumps(WORKERS[args.worker](prefix)))
+        return
+
+    prefix = prepare(args.folder)
+    from kerasformers.checkpoints.bundle import CheckpointReader
+
+    with CheckpointReader(prefix) as reader:
+        weights_mb = sum(
+            reader.get_tensor(n).nbytes for n in reader.keys()
+        ) / 2**20  # fmt: skip
+    rows = [(f"kerasformers ({b})", _spawn(sys.executable, "kerasformers", prefix, {"KERAS_BACKEND": b}))
+            for b in args.backends.split(",")]  # fmt: skip
+    rows.append(("tf.train.load_checkpoint (read only)", _spawn(sys.executable, "tensorflow", prefix, {})))
+    if args.bert4keras_python:
+        env = {"TF_KERAS": "1", "TF_USE_LEGACY_KERAS": "1"}
+        rows.append(("bert4keras 0.11.5 (tf_keras)", _spawn(args.bert4keras_python, "bert4keras", prefix, env)))
+
+    print(f"Load a BERT-base checkpoint ({weights_mb:.0f} MiB of weights); targets: <= 2 s, <= 1.5x weights above baseline")
+    print(f"{'contender':<38} {'seconds':>8} {'peak-baseline MiB':>18} {'x weights':>10}")
+    for name, r in rows:
+        if isinstance(r, str):
+            print(f"{name:<38} {r}")
+            continue
+        extra = r["peak"] - r["baseline"]
+        print(f"{name:<38} {r['seconds']:>8.2f} {extra:>18.0f} {extra / weights_mb:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()
