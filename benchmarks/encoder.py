@@ -15,11 +15,11 @@ Ratios are tokens/s relative to transformers. Usage:
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
+
+from _harness import BERT4KERAS_ENV, report, spawn
 
 BATCH, LENGTH = 8, 128
 CONFIG = dict(
@@ -53,12 +53,16 @@ def _time(fn, repeats: int) -> float:
     return best
 
 
-def run_kerasformers(repeats: int) -> float:
-    from kerasformers.models import build_transformer_model
-
+def _run_keras_model(build_transformer_model, repeats: int) -> float:
     model = build_transformer_model(None, None, **CONFIG)
     token_ids, segment_ids = _inputs()
     return _time(lambda: model.predict_on_batch([token_ids, segment_ids]), repeats)
+
+
+def run_kerasformers(repeats: int) -> float:
+    from kerasformers.models import build_transformer_model
+
+    return _run_keras_model(build_transformer_model, repeats)
 
 
 def run_transformers(repeats: int) -> float:
@@ -86,22 +90,15 @@ def run_transformers(repeats: int) -> float:
 def run_bert4keras(repeats: int) -> float:
     from bert4keras.models import build_transformer_model
 
-    model = build_transformer_model(None, None, **CONFIG)
-    token_ids, segment_ids = _inputs()
-    return _time(lambda: model.predict_on_batch([token_ids, segment_ids]), repeats)
+    return _run_keras_model(build_transformer_model, repeats)
 
 
 WORKERS = {"kerasformers": run_kerasformers, "transformers": run_transformers, "bert4keras": run_bert4keras}
 
 
 def _spawn(python: str, worker: str, repeats: int, env: dict):
-    cmd = [python, os.path.abspath(__file__), "--worker", worker, "--repeats", str(repeats)]
-    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env})
-    for line in result.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])["seconds"]
-    tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-    return f"failed: {tail[0][:100]}"
+    result = spawn(python, __file__, ["--worker", worker, "--repeats", str(repeats)], env)
+    return result["seconds"] if isinstance(result, dict) else result
 
 
 def main() -> None:
@@ -112,7 +109,7 @@ def main() -> None:
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print("RESULT " + json.dumps({"seconds": WORKERS[args.worker](args.repeats)}))
+        report({"seconds": WORKERS[args.worker](args.repeats)})
         return
 
     rows = []
@@ -120,8 +117,9 @@ def main() -> None:
         rows.append((f"kerasformers ({backend})", _spawn(sys.executable, "kerasformers", args.repeats, {"KERAS_BACKEND": backend})))
     rows.append(("transformers (torch)", _spawn(sys.executable, "transformers", args.repeats, {})))
     if args.bert4keras_python:
-        env = {"TF_KERAS": "1", "TF_USE_LEGACY_KERAS": "1"}
-        rows.append(("bert4keras 0.11.5 (tf_keras)", _spawn(args.bert4keras_python, "bert4keras", args.repeats, env)))
+        rows.append(
+            ("bert4keras 0.11.5 (tf_keras)", _spawn(args.bert4keras_python, "bert4keras", args.repeats, BERT4KERAS_ENV))
+        )
 
     reference = dict(rows).get("transformers (torch)")
     tokens = BATCH * LENGTH

@@ -18,9 +18,12 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
+
+import numpy as np
+
+from _harness import BERT4KERAS_ENV, report, spawn
 
 CONFIG = {
     "attention_probs_dropout_prob": 0.1, "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "hidden_size": 768,
@@ -67,14 +70,11 @@ def prepare(folder: str) -> str:
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "bert_config.json"), "w") as f:
         json.dump(CONFIG, f)
-    config = dict(CONFIG, max_position_embeddings=CONFIG["max_position_embeddings"])
-    write_checkpoint(prefix, demo_variables(config))
+    write_checkpoint(prefix, demo_variables(CONFIG))
     return prefix
 
 
-def worker_kerasformers(prefix: str) -> dict:
-    from kerasformers.models import build_transformer_model
-
+def _load_into_model(build_transformer_model, prefix: str) -> dict:
     folder = os.path.dirname(prefix)
     transformer = build_transformer_model(
         os.path.join(folder, "bert_config.json"), None, with_pool=True, with_mlm=True, return_keras_model=False
@@ -97,30 +97,23 @@ def worker_tensorflow(prefix: str) -> dict:
     return {"seconds": seconds, "baseline": baseline, "peak": _peak_mb()}
 
 
+def worker_kerasformers(prefix: str) -> dict:
+    from kerasformers.models import build_transformer_model
+
+    return _load_into_model(build_transformer_model, prefix)
+
+
 def worker_bert4keras(prefix: str) -> dict:
     from bert4keras.models import build_transformer_model
 
-    folder = os.path.dirname(prefix)
-    transformer = build_transformer_model(
-        os.path.join(folder, "bert_config.json"), None, with_pool=True, with_mlm=True, return_keras_model=False
-    )
-    baseline = _reset_peak()
-    start = time.perf_counter()
-    transformer.load_weights_from_checkpoint(prefix)
-    return {"seconds": time.perf_counter() - start, "baseline": baseline, "peak": _peak_mb()}
+    return _load_into_model(build_transformer_model, prefix)
 
 
 WORKERS = {"kerasformers": worker_kerasformers, "tensorflow": worker_tensorflow, "bert4keras": worker_bert4keras}
 
 
 def _spawn(python: str, worker: str, prefix: str, env: dict):
-    cmd = [python, os.path.abspath(__file__), "--worker", worker, "--folder", os.path.dirname(prefix)]
-    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env})
-    for line in result.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-    return f"failed: {tail[0][:100]}"
+    return spawn(python, __file__, ["--worker", worker, "--folder", os.path.dirname(prefix)], env)
 
 
 def main() -> None:
@@ -132,22 +125,20 @@ def main() -> None:
     args = parser.parse_args()
     prefix = os.path.join(args.folder, "bert_model.ckpt")
     if args.worker:
-        print("RESULT " + json.dumps(WORKERS[args.worker](prefix)))
+        report(WORKERS[args.worker](prefix))
         return
 
     prefix = prepare(args.folder)
     from kerasformers.checkpoints.bundle import CheckpointReader
 
     with CheckpointReader(prefix) as reader:
-        weights_mb = sum(
-            reader.get_tensor(n).nbytes for n in reader.keys()
-        ) / 2**20  # fmt: skip
+        shapes, dtypes = reader.get_variable_to_shape_map(), reader.get_variable_to_dtype_map()
+        weights_mb = sum(int(np.prod(shapes[n])) * dtypes[n].itemsize for n in shapes) / 2**20
     rows = [(f"kerasformers ({b})", _spawn(sys.executable, "kerasformers", prefix, {"KERAS_BACKEND": b}))
             for b in args.backends.split(",")]  # fmt: skip
     rows.append(("tf.train.load_checkpoint (read only)", _spawn(sys.executable, "tensorflow", prefix, {})))
     if args.bert4keras_python:
-        env = {"TF_KERAS": "1", "TF_USE_LEGACY_KERAS": "1"}
-        rows.append(("bert4keras 0.11.5 (tf_keras)", _spawn(args.bert4keras_python, "bert4keras", prefix, env)))
+        rows.append(("bert4keras 0.11.5 (tf_keras)", _spawn(args.bert4keras_python, "bert4keras", prefix, BERT4KERAS_ENV)))
 
     print(f"Load a BERT-base checkpoint ({weights_mb:.0f} MiB of weights); targets: <= 2 s, <= 1.5x weights above baseline")
     print(f"{'contender':<38} {'seconds':>8} {'peak-baseline MiB':>18} {'x weights':>10}")
