@@ -1,0 +1,123 @@
+"""``SpTokenizer``: bert4keras's SentencePiece tokenizer (mT5, CPM, T5-PEGASUS
+style models).  Import it from :mod:`kerasformers.tokenizers`."""
+
+from __future__ import annotations
+
+import os
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
+
+from ..snippets import convert_to_unicode
+from .base import TokenizerBase
+
+
+def _load_sentencepiece(path: str):
+    try:
+        import sentencepiece
+    except ImportError as error:
+        raise ImportError(
+            "SpTokenizer needs the sentencepiece package: pip install kerasformers[sentencepiece]"
+        ) from error
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"SentencePiece model file not found: {path!r}")
+    model = sentencepiece.SentencePieceProcessor()
+    model.Load(path)
+    return model
+
+
+class SpTokenizer(TokenizerBase):
+    """Tokenizer over a SentencePiece model, with the same interface as
+    :class:`~kerasformers.tokenizers.Tokenizer`.
+
+    ``[PAD]``/``[UNK]`` are the model's own pad and unknown pieces; tokens not
+    in the model map to the unknown id.
+
+    Args:
+        sp_model_path: path of the ``.model`` file.
+        token_start, token_end: pieces added around every text (mT5 uses
+            ``token_start=None, token_end='</s>'``).
+        pre_tokenize: function splitting text into words, joined with spaces
+            before SentencePiece (CPM-LM uses jieba).
+        token_translate: ``{piece: replacement}`` applied after tokenizing and
+            reversed by :meth:`decode`.
+
+    Raises:
+        ImportError: sentencepiece is not installed.
+        FileNotFoundError: the model file does not exist.
+        ValueError: ``token_start``/``token_end`` is not a piece of the model.
+
+    Example:
+        >>> tokenizer = SpTokenizer("spiece.model", token_start=None, token_end="</s>")  # doctest: +SKIP
+        >>> token_ids, _ = tokenizer.encode("Hello world")  # doctest: +SKIP
+        >>> tokenizer.decode(token_ids)  # doctest: +SKIP
+        'Hello world'
+    """
+
+    def __init__(
+        self,
+        sp_model_path: Union[str, "os.PathLike[str]"],
+        token_start: Optional[str] = "[CLS]",
+        token_end: Optional[str] = "[SEP]",
+        pre_tokenize: Optional[Callable[[str], Iterable[str]]] = None,
+        token_translate: Optional[Dict[str, str]] = None,
+    ):
+        super().__init__(
+            token_start=token_start, token_end=token_end,
+            pre_tokenize=pre_tokenize, token_translate=token_translate,
+        )
+        path = os.fspath(sp_model_path)
+        self.sp_model = _load_sentencepiece(path)
+        # bert4keras crashed on models trained without a pad piece (pad_id -1).
+        pad_id = self.sp_model.pad_id()
+        self._token_pad = self.sp_model.id_to_piece(pad_id) if pad_id >= 0 else None
+        self._token_unk = self.sp_model.id_to_piece(self.sp_model.unk_id())
+        self._vocab_size = self.sp_model.get_piece_size()
+
+        for name in ("pad", "unk", "mask", "start", "end"):
+            token = getattr(self, f"_token_{name}")
+            if token is not None:
+                # A piece the model lacks gets the unknown id (bert4keras does so too).
+                setattr(self, f"_token_{name}_id", self.sp_model.piece_to_id(token))
+
+        missing = [
+            f"{arg}={token!r}"
+            for arg, token in (("token_start", token_start), ("token_end", token_end))
+            if token is not None and token != self._token_unk
+            and self.sp_model.piece_to_id(token) == self.sp_model.unk_id()
+        ]
+        if missing:
+            raise ValueError(
+                f"SpTokenizer: the SentencePiece model {path!r} has no piece for "
+                + ", ".join(missing)
+                + "; pass token_start=None / token_end=None (mT5 uses token_start=None, "
+                "token_end='</s>') or a piece the model has."
+            )
+
+    def token_to_id(self, token: str) -> int:
+        """Id of the piece ``token`` (the unknown id if the model lacks it)."""
+        return self.sp_model.piece_to_id(token)
+
+    def id_to_token(self, i: int) -> str:
+        """Piece of id ``i``; ``''`` for ids past the model's vocab (e.g. extra
+        output rows of a model whose embedding is larger than its vocab)."""
+        if i < self._vocab_size:
+            return self.sp_model.id_to_piece(i)
+        return ""
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """Readable text of ``ids`` (``token_translate`` reversed first)."""
+        untranslate = self._token_translate_inv.get
+        tokens = [untranslate(token) or token for token in self.ids_to_tokens(ids)]
+        return convert_to_unicode(self.sp_model.decode_pieces(tokens))
+
+    def _tokenize(self, text: str) -> List[str]:
+        if self._pre_tokenize is not None:
+            text = " ".join(self._pre_tokenize(text))
+        return self.sp_model.encode_as_pieces(text)
+
+    def _is_special(self, i: int) -> bool:
+        """True for control, unknown and unused pieces."""
+        return self.sp_model.is_control(i) or self.sp_model.is_unknown(i) or self.sp_model.is_unused(i)
+
+    def _is_decodable(self, i: int) -> bool:
+        """True for ids that :meth:`decode` should output (in vocab, not special)."""
+        return i < self._vocab_size and not self._is_special(i)
