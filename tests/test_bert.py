@@ -144,3 +144,11 @@ def test_save_weights_is_read_back_by_tensorflow(tmp_path):
     reader = tf.train.load_checkpoint(prefix)
     for name in reader.get_variable_to_shape_map():
         np.testing.assert_array_equal(reader.get_tensor(name), tf.train.load_variable(ckpt(TINY), name))
+
+
+def test_attention_key_size_differs_from_head_size():
+    folder = os.path.join(DATA, "bert_tiny_key4")
+    model = build_transformer_model(config(folder), ckpt(folder), application="unilm", attention_key_size=4)
+    assert model.get_layer("Transformer-0-MultiHeadSelfAttention").q_dense.kernel.shape == (32, 16)
+    assert model.get_layer("Transformer-0-MultiHeadSelfAttention").v_dense.kernel.shape == (32, 32)
+    assert_matches(model.predict([GOLDENS["token_ids"], GOLDENS["segment_ids"]], verbose=0), "key4_unilm")

@@ -34,8 +34,8 @@ def vocab_tokens():
     return tokens
 
 
-def bert_variables(rng, embedding_size=H):
-    E = embedding_size
+def bert_variables(rng, embedding_size=H, key_size=H // 4):
+    E, K = embedding_size, key_size * 4  # 4 heads
     w = lambda *shape: (rng.standard_normal(shape) * 0.2).astype(np.float32)  # noqa: E731
     ln = lambda: (1.0 + w(H), w(H))  # noqa: E731
     v = {
@@ -50,9 +50,9 @@ def bert_variables(rng, embedding_size=H):
         v["bert/encoder/embedding_hidden_mapping_in/bias"] = w(H)
     for i in range(L):
         p = f"bert/encoder/layer_{i}/"
-        for part in ("query", "key", "value"):
-            v[p + f"attention/self/{part}/kernel"] = w(H, H)
-            v[p + f"attention/self/{part}/bias"] = w(H)
+        for part, width in (("query", K), ("key", K), ("value", H)):
+            v[p + f"attention/self/{part}/kernel"] = w(H, width)
+            v[p + f"attention/self/{part}/bias"] = w(width)
         v[p + "attention/output/dense/kernel"] = w(H, H)
         v[p + "attention/output/dense/bias"] = w(H)
         v[p + "attention/output/LayerNorm/gamma"], v[p + "attention/output/LayerNorm/beta"] = ln()
@@ -124,6 +124,11 @@ def main():
     config_emb = write_config(folder_emb, embedding_size=16)
     ckpt_emb = write_checkpoint(folder_emb, bert_variables(rng, embedding_size=16), with_training_state=False)
 
+    # Query/key heads of size 4 while value heads keep size 8 (attention_key_size != head size).
+    folder_key = os.path.join(DATA, "bert_tiny_key4")
+    config_key = write_config(folder_key)
+    ckpt_key = write_checkpoint(folder_key, bert_variables(rng, key_size=4), with_training_state=False)
+
     token_ids = np.array(
         [[6, 10, 11, 12, 13, 7, 14, 15, 16, 7, 0, 0], [6, 30, 31, 33, 34, 35, 7, 40, 41, 42, 43, 7]], dtype=np.int32
     )
@@ -142,6 +147,7 @@ def main():
         "lm": (config, ckpt, {"application": "lm"}),
         "unilm": (config, ckpt, {"application": "unilm"}),
         "emb16_mlm": (config_emb, ckpt_emb, {"with_mlm": True, "with_pool": True}),
+        "key4_unilm": (config_key, ckpt_key, {"application": "unilm", "attention_key_size": 4}),
         "keep_compound": (
             config, ckpt, {"with_mlm": True, "keep_tokens": keep_tokens, "compound_tokens": compound_tokens}
         ),
