@@ -21,3 +21,7 @@ __all__ = [
     "SinusoidalPositionEmbedding",
     "TokenSelect",
 ]
+
+from kerasformers.layers.positions import RelativePositionEmbedding, Sinusoidal  # noqa: E402
+
+__all__ += ["RelativePositionEmbedding", "Sinusoidal"]

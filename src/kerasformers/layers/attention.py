@@ -10,7 +10,7 @@ from keras import ops
 from kerasformers.backend import INFINITY, apply_rotary_position_embeddings
 
 # Position schemes the attention core understands (``p_bias`` at call time).
-POSITION_BIASES = (None, "rotary")
+POSITION_BIASES = (None, "rotary", "typical_relative")
 
 
 def _to_bias(mask_or_bias, dtype):
@@ -31,12 +31,19 @@ class MultiHeadAttention(keras.layers.Layer):
     """Multi-head attention whose kernels have the checkpoint layout ``[in, heads*size]``.
 
     Call it on ``[q, k, v]`` plus, in this order, an attention mask/bias when
-    ``a_bias=True`` and a position tensor when ``p_bias`` is set:
+    ``a_bias=True``, the previous layer's scores when ``residual_scores=True`` and
+    a position tensor when ``p_bias`` is set:
 
     * the mask is boolean (True = may attend) or an additive float bias, of shape
       ``[batch, k_len]``, ``[batch, q_len, k_len]`` or ``[batch, heads, q_len, k_len]``;
+    * the residual scores ``[batch, heads, q_len, k_len]`` (RealFormer) are added
+      to this layer's scores before the softmax;
     * ``p_bias='rotary'`` takes RoFormer's interleaved sin/cos table
-      ``[1 or batch, len, key_size]`` and rotates q and k by it.
+      ``[1 or batch, len, key_size]`` and rotates q and k by it;
+    * ``p_bias='typical_relative'`` takes NEZHA's relative table
+      ``[q_len, k_len, key_size]`` (:class:`RelativePositionEmbedding`), adds
+      ``q . R[j, k]`` to the scores and ``sum_k A[j, k] R[j, k]`` to the output
+      (Shaw et al.; needs ``key_size == head_size``).
 
     Args:
         heads: number of heads.
@@ -46,7 +53,9 @@ class MultiHeadAttention(keras.layers.Layer):
         use_bias: biases on the four projections.
         attention_scale: divide scores by ``sqrt(key_size)`` (T5 does not).
         attention_dropout: dropout rate on the attention probabilities.
-        return_attention_scores: also return the pre-softmax scores (RealFormer).
+        return_attention_scores: also return this layer's scores (scaled, with
+            position terms, before masks and residual scores are added), as
+            bert4keras does for RealFormer.
 
     Example:
         >>> mha = MultiHeadAttention(heads=2, head_size=4)
@@ -102,12 +111,20 @@ class MultiHeadAttention(keras.layers.Layer):
         b, n = ops.shape(x)[0], ops.shape(x)[1]
         return ops.reshape(x, (b, n, self.heads, size))
 
-    def call(self, inputs, a_bias: bool = False, p_bias: Optional[str] = None, training=None):
+    def call(
+        self,
+        inputs,
+        a_bias: bool = False,
+        p_bias: Optional[str] = None,
+        residual_scores: bool = False,
+        training=None,
+    ):
         if p_bias not in POSITION_BIASES:
             raise ValueError(f"p_bias must be one of {POSITION_BIASES}, got {p_bias!r}")
         q, k, v = inputs[:3]
         extra = list(inputs[3:])
         bias = extra.pop(0) if a_bias else None
+        previous_scores = extra.pop(0) if residual_scores else None
         position = extra.pop(0) if p_bias else None
         qw = self._split_heads(self.q_dense(q), self.key_size)
         kw = self._split_heads(self.k_dense(k), self.key_size)
@@ -115,30 +132,47 @@ class MultiHeadAttention(keras.layers.Layer):
         if p_bias == "rotary":
             sinusoid = ops.expand_dims(position, 2)  # [b, len, 1, key_size]
             qw, kw = apply_rotary_position_embeddings(sinusoid, qw, kw)
-        o, scores = self.pay_attention_to(qw, kw, vw, bias, training=training)
+        if previous_scores is not None:
+            previous_scores = ops.cast(previous_scores, qw.dtype)
+            bias = previous_scores if bias is None else _to_bias(bias, qw.dtype) + previous_scores
+        relative = None
+        if p_bias == "typical_relative":
+            if self.key_size != self.head_size:
+                raise ValueError(
+                    f"p_bias='typical_relative' adds one table to keys and values, so key_size ({self.key_size}) "
+                    f"must equal head_size ({self.head_size})."
+                )
+            relative = ops.cast(position, qw.dtype)
+        o, scores = self.pay_attention_to(qw, kw, vw, bias, training=training, relative=relative)
         b, n = ops.shape(o)[0], ops.shape(o)[1]
         o = self.o_dense(ops.reshape(o, (b, n, self.heads * self.head_size)))
         if self.return_attention_scores:
             return [o, scores]
         return o
 
-    def pay_attention_to(self, qw, kw, vw, bias=None, training=None):
+    def pay_attention_to(self, qw, kw, vw, bias=None, training=None, relative=None):
         """Scaled dot-product attention on ``[batch, len, heads, size]`` tensors.
 
-        Returns the context ``[batch, q_len, heads, head_size]`` and the
-        pre-softmax scores ``[batch, heads, q_len, k_len]``. Subclasses override
-        this to change the attention core while keeping projections and weights.
+        ``relative`` is an optional ``[q_len, k_len, key_size]`` table added to
+        keys and values (``p_bias='typical_relative'``). Returns the context
+        ``[batch, q_len, heads, head_size]`` and the scores
+        ``[batch, heads, q_len, k_len]`` before ``bias`` is added. Subclasses
+        override this to change the attention core while keeping projections and weights.
         """
         scores = ops.einsum("bjhd,bkhd->bhjk", qw, kw)
+        if relative is not None:
+            scores = scores + ops.einsum("bjhd,jkd->bhjk", qw, relative)
         if self.attention_scale:
             scores = scores / ops.cast(self.key_size**0.5, scores.dtype)
-        if bias is not None:
-            scores = scores + _to_bias(bias, scores.dtype)
+        logits = scores if bias is None else scores + _to_bias(bias, scores.dtype)
         # Softmax in float32 so that mixed precision does not overflow the -1e12 fill.
-        probs = ops.cast(ops.softmax(ops.cast(scores, "float32"), axis=-1), vw.dtype)
+        probs = ops.cast(ops.softmax(ops.cast(logits, "float32"), axis=-1), vw.dtype)
         if self.attention_dropout:
             probs = self.dropout(probs, training=training)
-        return ops.einsum("bhjk,bkhd->bjhd", probs, vw), scores
+        o = ops.einsum("bhjk,bkhd->bjhd", probs, vw)
+        if relative is not None:
+            o = o + ops.einsum("bhjk,jkd->bjhd", probs, relative)
+        return o, scores
 
     def compute_mask(self, inputs, mask=None):
         if isinstance(mask, (list, tuple)):

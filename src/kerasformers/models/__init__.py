@@ -6,20 +6,26 @@ import json
 import os
 from typing import Any, Dict, Optional, Union
 
+from kerasformers.models.albert import ALBERT, ALBERT_Unshared
 from kerasformers.models.bert import BERT
+from kerasformers.models.electra import ELECTRA
+from kerasformers.models.roformer import NEZHA, RoFormer, RoFormerV2
 from kerasformers.models.transformer import Transformer
 
 #: ``model=`` strings and the builder class each one selects.
 MODELS: Dict[str, type] = {
     "bert": BERT,
     "roberta": BERT,
+    "albert": ALBERT,
+    "albert_unshared": ALBERT_Unshared,
+    "nezha": NEZHA,
+    "roformer": RoFormer,
+    "roformer_v2": RoFormerV2,
+    "electra": ELECTRA,
 }
 
 #: bert4keras model strings that kerasformers does not build yet (later releases).
-PLANNED_MODELS = (
-    "albert", "albert_unshared", "nezha", "roformer", "roformer_v2", "electra", "gpt", "gpt2", "gpt2_ml",
-    "t5", "t5.1.0", "t5.1.1", "mt5.1.1",
-)  # fmt: skip
+PLANNED_MODELS = ("gpt", "gpt2", "gpt2_ml", "t5", "t5.1.0", "t5.1.1", "mt5.1.1")
 
 #: ``application=`` strings and the self-attention mask each one uses.
 APPLICATIONS = {"encoder": "padding", "lm": "lm", "unilm": "unilm"}
@@ -93,7 +99,9 @@ def build_transformer_model(
     Args:
         config_path: ``bert_config.json``-style file (or None: give everything as kwargs).
         checkpoint_path: TF checkpoint prefix, its folder, or a ``{name: array}`` dict.
-        model: ``'bert'`` / ``'roberta'`` or a :class:`Transformer` subclass.
+        model: a key of :data:`MODELS` (``'bert'``, ``'roberta'``, ``'albert'``,
+            ``'albert_unshared'``, ``'nezha'``, ``'roformer'``, ``'roformer_v2'``,
+            ``'electra'``) or a :class:`Transformer` subclass.
         application: ``'encoder'``, ``'lm'`` (causal mask) or ``'unilm'`` (seq2seq mask).
         return_keras_model: return the ``keras.Model`` (default) or the builder object.
 
@@ -109,6 +117,11 @@ def build_transformer_model(
     application = str(application).lower()
     if application not in APPLICATIONS:
         raise ValueError(f"Unknown application={application!r}; valid values: {sorted(APPLICATIONS)}.")
+    if application not in model_class.applications:
+        raise ValueError(
+            f"application={application!r} is not available for {model_class.__name__} "
+            f"(it has no language-model head); valid values: {list(model_class.applications)}."
+        )
     if application in ("lm", "unilm"):
         # bert4keras gives LM/UniLM models the MLM head automatically.
         configs["with_mlm"] = configs.get("with_mlm") or True
@@ -130,4 +143,17 @@ def build_transformer_model(
     return transformer.model if return_keras_model else transformer
 
 
-__all__ = ["APPLICATIONS", "BERT", "MODELS", "Transformer", "build_transformer_model", "load_config"]
+__all__ = [
+    "ALBERT",
+    "ALBERT_Unshared",
+    "APPLICATIONS",
+    "BERT",
+    "ELECTRA",
+    "MODELS",
+    "NEZHA",
+    "RoFormer",
+    "RoFormerV2",
+    "Transformer",
+    "build_transformer_model",
+    "load_config",
+]

@@ -58,6 +58,9 @@ class BERT(Transformer):
             inputs.append(keras.Input(shape=(self.sequence_length,), dtype="int32", name=self.prefixed("Input-Position")))
         return inputs
 
+    def position_ids_input(self):
+        return self.inputs[2 if self.segment_vocab_size > 0 else 1] if self.custom_position_ids else None
+
     def apply_token_embeddings(self, inputs):
         """Token (+ segment) embeddings, shared by every BERT-like family."""
         x = inputs[0]
@@ -112,6 +115,7 @@ class BERT(Transformer):
                 inputs=x,
                 layer=keras.layers.Dense,
                 units=self.hidden_size,
+                use_bias=self.use_bias,
                 kernel_initializer=self.initializer,
                 name="Embedding-Mapping",
             )

@@ -13,7 +13,14 @@ from typing import Any, Dict, List, Optional, Sequence
 import keras
 import numpy as np
 
-from kerasformers.layers import AttentionMask, FeedForward, LayerNormalization, MultiHeadAttention
+from kerasformers.layers import (
+    AttentionMask,
+    FeedForward,
+    LayerNormalization,
+    MultiHeadAttention,
+    RelativePositionEmbedding,
+    SinusoidalPositionEmbedding,
+)
 
 
 class Transformer:
@@ -41,8 +48,14 @@ class Transformer:
     use_bias = True
     #: Divide attention scores by sqrt(key size).
     attention_scale = True
-    #: Position term inside attention: None or 'rotary'.
+    #: Position term inside attention: None (absolute embeddings only), 'rotary'
+    #: (RoFormer: q and k rotated by ``Embedding-Rotary-Position``) or
+    #: 'typical_relative' (NEZHA: ``Embedding-Relative-Position`` added to k and v).
     position_bias: Optional[str] = None
+    #: Relative distances beyond this are clipped ('typical_relative'; NEZHA uses 64).
+    max_relative_position = 64
+    #: ``application=`` values the family supports (ELECTRA has no LM head).
+    applications = ("encoder", "lm", "unilm")
     #: Self-attention mask: 'padding', 'lm' (causal) or 'unilm'; set by the application.
     attention_mask_mode = "padding"
 
@@ -70,11 +83,6 @@ class Transformer:
         name: Optional[str] = None,
         **kwargs,
     ):
-        if residual_attention_scores:
-            raise ValueError(
-                "residual_attention_scores (RealFormer) is not available in kerasformers 0.1; "
-                "build without it (see docs/migration.md)."
-            )
         if autoresize_weights:
             raise ValueError(
                 "autoresize_weights is not available in kerasformers 0.1: load a checkpoint whose shapes "
@@ -103,6 +111,7 @@ class Transformer:
         self.sequence_length = sequence_length
         self.keep_tokens = keep_tokens
         self.compound_tokens = compound_tokens
+        self.residual_attention_scores = residual_attention_scores
         self.ignore_invalid_weights = ignore_invalid_weights
         self.layers = {} if layers is None else layers
         self.prefix = prefix or ""
@@ -110,6 +119,7 @@ class Transformer:
         self.built = False
         self._attention_mask = None
         self._position_table = None
+        self._attention_scores = None
 
     # --- building ---------------------------------------------------------------------
     def build(
@@ -142,7 +152,9 @@ class Transformer:
         self.layer_norm_conds = [layer_norm_cond, layer_norm_cond_hidden_size, layer_norm_cond_hidden_act or "linear"]
         outputs = self.call(inputs)
         self.set_outputs(outputs)
-        self.model = keras.Model(self.inputs, self.outputs, name=self.name)
+        # A single output is passed unwrapped so that ``model.output`` is a tensor, as in
+        # bert4keras (Keras 3 would keep a one-element list: ``Dense()(model.output)`` fails).
+        self.model = keras.Model(self.inputs, self.output, name=self.name)
         self.built = True
 
     def call(self, inputs):
@@ -240,12 +252,17 @@ class Transformer:
         position = self.compute_position_bias(inputs)
 
         def attention(h):
+            previous_scores = self._attention_scores
             layer_inputs, arguments = [h, h, h], {"a_bias": mask is not None, "p_bias": self.position_bias}
             if mask is not None:
                 layer_inputs.append(mask)
+            if previous_scores is not None:
+                # RealFormer: the previous layer's scores join this layer's before the softmax.
+                layer_inputs.append(previous_scores)
+                arguments["residual_scores"] = True
             if position is not None:
                 layer_inputs.append(position)
-            return self.apply(
+            outputs = self.apply(
                 inputs=layer_inputs,
                 layer=MultiHeadAttention,
                 arguments=arguments,
@@ -257,8 +274,12 @@ class Transformer:
                 attention_scale=self.attention_scale,
                 attention_dropout=self.attention_dropout_rate or None,
                 kernel_initializer=self.initializer,
+                return_attention_scores=self.residual_attention_scores,
                 name=attention_name,
             )
+            if self.residual_attention_scores:
+                outputs, self._attention_scores = outputs
+            return outputs
 
         def feed_forward(h):
             return self.apply(
@@ -289,7 +310,37 @@ class Transformer:
         return self._attention_mask
 
     def compute_position_bias(self, inputs=None):
-        """Position tensor for the attention core (None for absolute-position models)."""
+        """The position tensor :attr:`position_bias` asks for, built once from the first block's input.
+
+        None for absolute-position models; RoFormer's sin/cos table
+        (``Embedding-Rotary-Position``, ``[1 or batch, len, key_size]``) for
+        'rotary'; NEZHA's fixed relative table (``Embedding-Relative-Position``,
+        ``[len, len, key_size]``) for 'typical_relative'.
+        """
+        if self._position_table is None and self.position_bias == "rotary":
+            position_ids = self.position_ids_input()
+            self._position_table = self.apply(
+                inputs=inputs if position_ids is None else [inputs, position_ids],
+                layer=SinusoidalPositionEmbedding,
+                output_dim=self.attention_key_size,
+                merge_mode="zero",
+                custom_position_ids=position_ids is not None,
+                name="Embedding-Rotary-Position",
+            )
+        elif self._position_table is None and self.position_bias == "typical_relative":
+            self._position_table = self.apply(
+                inputs=[inputs, inputs],
+                layer=RelativePositionEmbedding,
+                input_dim=2 * self.max_relative_position + 1,
+                output_dim=self.attention_key_size,
+                embeddings_initializer="Sinusoidal",
+                trainable=False,
+                name="Embedding-Relative-Position",
+            )
+        return self._position_table
+
+    def position_ids_input(self):
+        """The ``Input-Position`` tensor when the model takes custom position ids, else None."""
         return None
 
     # --- checkpoints ------------------------------------------------------------------
