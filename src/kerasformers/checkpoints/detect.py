@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence, Tuple, Union
 
 # Variables that are training state, not model weights; loaders skip them silently.
 _OPTIMIZER_PATTERNS = re.compile(
@@ -26,47 +26,123 @@ def is_optimizer_variable(name: str) -> bool:
 
 @dataclass(frozen=True)
 class Detection:
-    """What a checkpoint looks like: family name, ``model=`` value, and why."""
+    """What a checkpoint looks like.
+
+    Attributes:
+        family: readable family name (``"ALBERT"``, ``"NEZHA or RoFormer"``).
+        model: the ``model=`` value to try first ('' when none fits).
+        evidence: the variables that gave it away.
+        candidates: every ``model=`` consistent with the variables, best first; more
+            than one family (e.g. NEZHA and RoFormer, identical names) means unsure.
+    """
 
     family: str
     model: str
     evidence: str
+    candidates: Tuple[str, ...] = ()
+
+    @property
+    def suggestion(self) -> str:
+        """``model='x'`` or ``model='x' or model='y'`` (for messages)."""
+        return " or ".join(f"model='{m}'" for m in (self.candidates or (self.model,)) if m)
 
 
-def detect_architecture(names: Iterable[str]) -> Detection:
-    """Guess the architecture of a checkpoint from its variable names alone.
+# Vocabulary sizes of the public releases, which tell NEZHA from RoFormer when names cannot.
+_NEZHA_VOCABS = (21128, 100503)
+_ROFORMER_VOCABS = (50000, 12000)
+
+
+def _nezha_or_roformer(training_state: bool, vocab_rows) -> Detection:
+    both = ("nezha", "roformer")
+    if training_state or vocab_rows in _NEZHA_VOCABS:
+        why = "Adam slots/global_step" if training_state else f"{vocab_rows}-token vocabulary"
+        return Detection(
+            "NEZHA",
+            "nezha",
+            f"bert/ without position_embeddings (relative positions) and {why} as in Huawei's NEZHA releases; "
+            "a RoFormer checkpoint with the same names would need model='roformer'",
+            both,
+        )
+    if vocab_rows in _ROFORMER_VOCABS:
+        return Detection(
+            "RoFormer",
+            "roformer",
+            f"bert/ without position_embeddings (rotary positions) and the {vocab_rows}-token RoFormer vocabulary; "
+            "a NEZHA checkpoint with the same names would need model='nezha'",
+            ("roformer", "nezha"),
+        )
+    return Detection(
+        "NEZHA or RoFormer",
+        "nezha",
+        "bert/ without position_embeddings: NEZHA (relative positions) and RoFormer (rotary) store the same "
+        "names; model='nezha' for NEZHA / NEZHA-Gen, model='roformer' for RoFormer, RoFormer-char, RoFormer-Sim",
+        both,
+    )
+
+
+def detect_architecture(names: Union[Iterable[str], Mapping[str, Sequence[int]]]) -> Detection:
+    """Guess the architecture of a checkpoint from its variables alone.
+
+    ``names`` is a list of variable names or a ``{name: shape}`` mapping; shapes
+    (the vocabulary size) help tell NEZHA from RoFormer, whose names are identical.
 
     Example:
         >>> detect_architecture(["bert/embeddings/word_embeddings", "bert/embeddings/position_embeddings"]).model
         'bert'
+        >>> detect_architecture({"bert/embeddings/word_embeddings": [12000, 768],
+        ...                      "bert/encoder/layer_0/output/LayerNorm/gamma": [768]}).family
+        'RoFormer'
     """
-    names = [n for n in names if not is_optimizer_variable(n)]
+    shapes = dict(names) if isinstance(names, Mapping) else {}
+    all_names = list(names)
+    training_state = any(re.search(r"(^|/)(adam_m|adam_v|global_step)$", n) for n in all_names)
+    names = [n for n in all_names if not is_optimizer_variable(n)]
     has = lambda fragment: any(fragment in n for n in names)  # noqa: E731
     if has("newslm/"):
-        return Detection("GPT2_ML", "gpt2_ml", "variables under newslm/ (Grover/gpt2-ml)")
+        return Detection("GPT2_ML", "gpt2_ml", "variables under newslm/ (Grover/gpt2-ml)", ("gpt2_ml",))
     if has("shared/embedding") or has("encoder/block_000/"):
         if has("rms_norm"):
-            return Detection("mT5 / T5-PEGASUS", "mt5.1.1", "encoder/block_000 with rms_norm")
+            return Detection("mT5 / T5-PEGASUS", "mt5.1.1", "encoder/block_000 with rms_norm", ("mt5.1.1",))
         if has("DenseReluDense/wi_0"):
-            return Detection("T5.1.1", "t5.1.1", "gated DenseReluDense/wi_0")
-        return Detection("T5", "t5", "encoder/block_000 with DenseReluDense/wi")
+            return Detection("T5.1.1", "t5.1.1", "gated DenseReluDense/wi_0", ("t5.1.1",))
+        return Detection("T5", "t5", "encoder/block_000 with DenseReluDense/wi", ("t5", "t5.1.0"))
     if has("electra/"):
-        return Detection("ELECTRA", "electra", "variables under electra/")
+        return Detection(
+            "ELECTRA", "electra", "variables under electra/ (discriminator; generator/ is not loaded)", ("electra",)
+        )
     if has("gpt/"):
         if has("attention/input/LayerNorm"):
-            return Detection("GPT-2 (CPM-LM)", "gpt2", "gpt/ with pre-norm input/LayerNorm")
-        return Detection("GPT", "gpt", "variables under gpt/")
+            return Detection("GPT-2 (CPM-LM)", "gpt2", "gpt/ with pre-norm input/LayerNorm", ("gpt2",))
+        return Detection("GPT", "gpt", "variables under gpt/", ("gpt",))
+    if has("bert/encoder/layer_shared/") or has("bert/embeddings/word_embeddings_2"):
+        return Detection(
+            "ALBERT (brightmart's early non-Google format)",
+            "",
+            "bert/encoder/layer_shared or word_embeddings_2: this format is not supported (nor by bert4keras "
+            ">= 0.2.4); download the '_google' release of the same model instead",
+        )
     if has("bert/encoder/transformer/group_0"):
-        return Detection("ALBERT", "albert", "shared bert/encoder/transformer/group_0")
+        return Detection(
+            "ALBERT",
+            "albert",
+            "one shared block under bert/encoder/transformer/group_0 (model='albert_unshared' unties it)",
+            ("albert", "albert_unshared"),
+        )
     if has("bert/"):
         if has("bert/embeddings/position_embeddings"):
-            return Detection("BERT / RoBERTa", "bert", "bert/ with absolute position_embeddings")
-        if not has("LayerNorm"):
-            return Detection("RoFormerV2", "roformer_v2", "bert/ without LayerNorm, biases or position table")
-        return Detection(
-            "NEZHA or RoFormer",
-            "nezha",
-            "bert/ without position_embeddings (relative or rotary positions): model='nezha' for NEZHA, "
-            "model='roformer' for RoFormer/RoFormer-Sim",
-        )
-    return Detection("unknown", "", "no known variable prefix (bert/, electra/, gpt/, newslm/, encoder/block_000/)")
+            if has("cls/predictions/") and has("bert/pooler/") and not has("cls/seq_relationship/"):
+                evidence = (
+                    "bert/ with absolute position_embeddings, a pooler and an MLM head but no NSP head, like "
+                    "SimBERT (with_pool='linear', application='unilm')"
+                )
+            else:
+                evidence = "bert/ with absolute position_embeddings"
+            return Detection("BERT / RoBERTa", "bert", evidence, ("bert", "roberta"))
+        if has("bert/encoder/layer_0/attention/self/query/kernel") and not has("LayerNorm"):
+            return Detection(
+                "RoFormerV2", "roformer_v2", "bert/ without LayerNorm, biases or position table", ("roformer_v2",)
+            )
+        if has("LayerNorm"):
+            vocab = shapes.get("bert/embeddings/word_embeddings")
+            return _nezha_or_roformer(training_state, int(vocab[0]) if vocab else None)
+    return Detection("unknown", "", "no known variable layout (bert/, electra/, gpt/, newslm/, encoder/block_000/)")

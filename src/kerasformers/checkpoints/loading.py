@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import keras
 import numpy as np
@@ -117,14 +117,45 @@ def _active_mapping(transformer, mapping: Optional[Dict[str, List[str]]]) -> Dic
     return {k: v for k, v in mapping.items() if k in transformer.layers}
 
 
-def _mismatch_hint(transformer, reader) -> str:
-    detection = detect_architecture(list(reader.keys()))
+def _model_strings(transformer) -> Tuple[str, ...]:
+    """The registered ``model=`` strings of the transformer's class (or nearest registered base)."""
+    from kerasformers.models import MODELS
+
+    for cls in type(transformer).__mro__:
+        keys = tuple(k for k, v in MODELS.items() if v is cls)
+        if keys:
+            return keys
+    return ()
+
+
+def _mismatch_hint(transformer, shapes: Mapping[str, Sequence[int]], detection=None) -> str:
+    detection = detection or detect_architecture(shapes)
     if not detection.model:
+        if detection.family != "unknown":
+            return f" The checkpoint looks like {detection.family}: {detection.evidence}."
         return " The checkpoint's variable names match no known family; is this a TF1-style BERT-family checkpoint?"
     current = type(transformer).__name__
     return (
-        f" The checkpoint looks like {detection.family} ({detection.evidence}); try model='{detection.model}'"
+        f" The checkpoint looks like {detection.family} ({detection.evidence}); try {detection.suggestion}"
         f" (this model was built as {current}). Pass ignore_invalid_weights=True to load what fits."
+    )
+
+
+def _check_family(transformer, shapes: Mapping[str, Sequence[int]], report: LoadReport) -> None:
+    """Refuse a checkpoint of another family even when every needed name is in it.
+
+    A BERT checkpoint has every variable NEZHA needs (it only adds the position
+    table) and a RoFormer one every variable RoFormerV2 needs (plus biases and
+    norms): such loads would succeed and compute something else.
+    """
+    accepted = _model_strings(transformer)
+    detection = detect_architecture(shapes)
+    if not accepted or not detection.candidates or set(accepted) & set(detection.candidates):
+        return
+    unused = f" {len(report.unexpected)} of its variables would go unused." if report.unexpected else ""
+    raise CheckpointMismatchError(
+        f"Checkpoint {report.source} has every variable model={accepted[0]!r} needs, but it is not a "
+        f"{type(transformer).__name__} checkpoint.{unused}" + _mismatch_hint(transformer, shapes, detection)
     )
 
 
@@ -168,8 +199,10 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
         for name in reader.keys():
             if name not in used:
                 (report.skipped if is_optimizer_variable(name) else report.unexpected).append(name)
-        if not report.ok and not transformer.ignore_invalid_weights:
-            raise CheckpointMismatchError(str(report) + "\n" + _mismatch_hint(transformer, reader).strip())
+        if not transformer.ignore_invalid_weights:
+            if not report.ok:
+                raise CheckpointMismatchError(str(report) + "\n" + _mismatch_hint(transformer, shapes).strip())
+            _check_family(transformer, shapes, report)
         for weight, name in plan:
             value = cache.pop(name) if name in cache else transformer.load_variable(reader, name)
             weight.assign(np.asarray(value).astype(weight.dtype, copy=False))
