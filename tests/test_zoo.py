@@ -173,6 +173,19 @@ def test_electra_skips_generator_and_refuses_heads_it_lacks():
         build_transformer_model(config, None, model="electra", application="unilm")
 
 
+def test_simbert_vocab_simplification_matches_bert4keras():
+    from kerasformers.tokenizers import load_vocab
+
+    token_dict, keep_tokens = load_vocab(
+        os.path.join(DATA, "bert_tiny", "vocab.txt"),
+        simplified=True,
+        startswith=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
+    )
+    assert keep_tokens == KEEP_TOKENS
+    with open(os.path.join(ZOO, "simbert", "vocab.txt"), encoding="utf-8") as f:
+        assert sorted(token_dict, key=token_dict.get) == f.read().split("\n")[:-1]
+
+
 def test_realformer_with_unilm_mask_keeps_the_mask():
     # bert4keras 0.11.5 cannot build this (it adds a bool mask to float scores), so no golden:
     # check the property that matters, that later target tokens do not leak into earlier positions.
@@ -186,7 +199,9 @@ def test_realformer_with_unilm_mask_keeps_the_mask():
     assert not np.allclose(before[0, -2:], after[0, -2:])
 
 
-@pytest.mark.parametrize("case", ["nezha/unilm", "roformer/custom_position_ids", "albert/sop_mlm", "bert/realformer"])
+@pytest.mark.parametrize(
+    "case", ["nezha/unilm", "roformer/custom_position_ids", "roformer_v2/mlm", "albert/sop_mlm", "bert/realformer"]
+)
 def test_keras_save_and_reload(case, tmp_path):
     model = built(case).model
     path = str(tmp_path / "model.keras")
