@@ -110,16 +110,20 @@ class BERT(Transformer):
         x = self.apply_position_embeddings(x, inputs)
         x = self.apply_norm(x, "Embedding-Norm")
         x = self.apply(inputs=x, layer=keras.layers.Dropout, rate=self.dropout_rate, name="Embedding-Dropout")
-        if self.embedding_size != self.hidden_size:
-            x = self.apply(
-                inputs=x,
-                layer=keras.layers.Dense,
-                units=self.hidden_size,
-                use_bias=self.use_bias,
-                kernel_initializer=self.initializer,
-                name="Embedding-Mapping",
-            )
-        return x
+        return self.apply_embedding_mapping(x)
+
+    def apply_embedding_mapping(self, x):
+        """``Embedding-Mapping`` from the embedding width E to H, when they differ (ALBERT, ELECTRA-small)."""
+        if self.embedding_size == self.hidden_size:
+            return x
+        return self.apply(
+            inputs=x,
+            layer=keras.layers.Dense,
+            units=self.hidden_size,
+            use_bias=self.use_bias,
+            kernel_initializer=self.initializer,
+            name="Embedding-Mapping",
+        )
 
     # --- heads ----------------------------------------------------------------------
     def apply_final_layers(self, inputs):

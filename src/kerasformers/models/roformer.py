@@ -89,17 +89,7 @@ class RoFormerV2(RoFormer):
     def apply_embeddings(self, inputs):
         x = self.apply_token_embeddings(inputs)
         x = self.apply(inputs=x, layer=keras.layers.Dropout, rate=self.dropout_rate, name="Embedding-Dropout")
-        x = self.apply_norm(x, "Embedding-Norm")
-        if self.embedding_size != self.hidden_size:
-            x = self.apply(
-                inputs=x,
-                layer=keras.layers.Dense,
-                units=self.hidden_size,
-                use_bias=False,
-                kernel_initializer=self.initializer,
-                name="Embedding-Mapping",
-            )
-        return x
+        return self.apply_embedding_mapping(self.apply_norm(x, "Embedding-Norm"))
 
     def apply_final_layers(self, inputs):
         if not self.with_mlm:
