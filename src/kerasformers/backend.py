@@ -211,3 +211,164 @@ def piecewise_linear(t, schedule: dict, from_zero: bool = True):
 def to_numpy(x) -> np.ndarray:
     """Backend tensor (or nested list of them) to NumPy."""
     return ops.convert_to_numpy(x)
+
+
+# ---------------------------------------------------------------------------------------
+# Task losses and metrics: multi-label cross-entropy, GlobalPointer loss and span F1.
+# (Appended for issue 4; usable directly in ``model.compile``.)
+# ---------------------------------------------------------------------------------------
+
+
+def batch_gather(params, indices):
+    """Gather along the first non-batch axis, per batch element (``tf.gather(..., batch_dims=-1)``).
+
+    ``params`` is ``[B..., N, D...]`` and ``indices`` ``[B..., M]``; the result is
+    ``[B..., M, D...]`` with ``out[b, m] = params[b, indices[b, m]]``.
+
+    Example:
+        >>> p = keras.ops.convert_to_tensor([[10.0, 11.0, 12.0], [20.0, 21.0, 22.0]])
+        >>> keras.ops.convert_to_numpy(batch_gather(p, keras.ops.convert_to_tensor([[2, 0], [1, 1]])))
+        array([[12., 10.],
+               [21., 21.]], dtype=float32)
+    """
+    indices = ops.cast(indices, "int32")
+    axis = len(indices.shape) - 1
+    trailing = len(params.shape) - axis - 1
+    if trailing:
+        for _ in range(trailing):
+            indices = ops.expand_dims(indices, -1)
+        target = tuple(ops.shape(indices)[: axis + 1]) + tuple(ops.shape(params)[axis + 1 :])
+        indices = ops.broadcast_to(indices, target)
+    return ops.take_along_axis(params, indices, axis=axis)
+
+
+def _logsumexp_with_zero(x):
+    """``log(1 + sum(exp(x)))`` over the last axis: a logsumexp with an extra 0 logit."""
+    return ops.logsumexp(ops.concatenate([x, ops.zeros_like(x[..., :1])], axis=-1), axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+def multilabel_categorical_crossentropy(y_true, y_pred):
+    """Multi-label "softmax + cross-entropy" (https://kexue.fm/archives/7359, /9064).
+
+    ``loss = log(1 + sum_neg exp(s)) + log(1 + sum_pos exp(-s))``, with 0 as the
+    decision threshold: predict the classes whose score is > 0. ``y_pred`` are raw
+    scores (no sigmoid/softmax); ``y_true`` holds 0/1 (or soft targets in [0, 1]).
+    Scores equal to ``-inf`` (masked cells of GlobalPointer) are left out.
+
+    Example:
+        >>> y_true = keras.ops.convert_to_tensor([[1.0, 0.0, 0.0]])
+        >>> y_pred = keras.ops.convert_to_tensor([[5.0, -5.0, -np.inf]])
+        >>> round(float(multilabel_categorical_crossentropy(y_true, y_pred)[0]), 4)
+        0.0134
+    """
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    neg_inf = ops.cast(-np.inf, y_pred.dtype)
+    scored = ops.not_equal(y_pred, neg_inf)
+    # log(y) / log(1 - y) select positives / negatives (and weight soft targets).
+    negatives = ops.where(scored, y_pred, neg_inf) + ops.log(1.0 - y_true)
+    positives = ops.where(scored, -y_pred, neg_inf) + ops.log(y_true)
+    return _logsumexp_with_zero(negatives) + _logsumexp_with_zero(positives)
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+def sparse_multilabel_categorical_crossentropy(y_true, y_pred, mask_zero: bool = False):
+    """:func:`multilabel_categorical_crossentropy` with the positives given as class ids.
+
+    ``y_true`` is ``[..., num_positive]`` (integer ids, padded), ``y_pred``
+    ``[..., num_classes]``. The negative term is computed as
+    ``log(sum_all exp(s) + 1 - sum_pos exp(s))``, so its cost does not grow with a
+    dense target. With ``mask_zero=True`` id 0 is padding: it counts neither as a
+    positive nor as a negative (GlobalPointer's span (0, 0) is the [CLS] token).
+
+    Example (class 0 is the only positive; same value as the dense form with ``[[1, 0, 0]]``):
+        >>> y_pred = keras.ops.convert_to_tensor([[5.0, -5.0, -5.0]])
+        >>> round(float(sparse_multilabel_categorical_crossentropy(keras.ops.convert_to_tensor([[0]]), y_pred)[0]), 4)
+        0.0201
+        >>> round(float(multilabel_categorical_crossentropy(keras.ops.convert_to_tensor([[1.0, 0, 0]]), y_pred)[0]), 4)
+        0.0201
+    """
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.cast(y_true, "int32")
+    inf = ops.cast(np.inf, y_pred.dtype)
+    # Append the threshold class (score 0) that both terms of the loss contain.
+    scores = ops.concatenate([y_pred, ops.zeros_like(y_pred[..., :1])], axis=-1)
+    if mask_zero:
+        scores = ops.concatenate([ops.zeros_like(scores[..., :1]) - inf, scores[..., 1:]], axis=-1)
+    positive_scores = batch_gather(scores, y_true)
+    # Padding ids must add nothing to either sum: exp(-inf) = 0.
+    padding = ops.equal(y_true, 0) if mask_zero else ops.zeros_like(y_true, dtype="bool")
+    pos_loss = _logsumexp_with_zero(ops.where(padding, -inf, -positive_scores))
+    all_scores = ops.logsumexp(scores, axis=-1)
+    positive_share = ops.logsumexp(ops.where(padding, -inf, positive_scores), axis=-1) - all_scores
+    # 1 - (sum_pos / sum_all), kept away from 0 where the positives dominate.
+    rest = ops.clip(1.0 - ops.exp(positive_share), keras.backend.epsilon(), 1.0)
+    return pos_loss + all_scores + ops.log(rest)
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+def global_pointer_crossentropy(y_true, y_pred):
+    """GlobalPointer loss: multi-label cross-entropy over all spans of each (sample, head).
+
+    ``y_true`` and ``y_pred`` are ``[batch, heads, len, len]``; ``y_true[b, h, i, j] = 1``
+    marks an entity of type h spanning tokens i..j. Returns the mean over batch and heads.
+
+    Example:
+        >>> model.compile(loss=global_pointer_crossentropy, metrics=[global_pointer_f1_score])  # doctest: +SKIP
+    """
+    shape = ops.shape(y_pred)
+    flat = (-1, shape[2] * shape[3])
+    return ops.mean(multilabel_categorical_crossentropy(ops.reshape(y_true, flat), ops.reshape(y_pred, flat)))
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+def sparse_global_pointer_crossentropy(y_true, y_pred):
+    """GlobalPointer loss with sparse targets (GPLinker style).
+
+    ``y_true`` is ``[batch, heads, max_spans, 2]`` holding ``(start, end)`` pairs,
+    padded with ``(0, 0)``; ``y_pred`` is ``[batch, heads, len, len]``. Returns the
+    sum over heads, averaged over the batch.
+    """
+    shape = ops.shape(y_pred)
+    y_true = ops.cast(y_true, "int32")
+    span_ids = y_true[..., 0] * ops.cast(shape[2], "int32") + y_true[..., 1]
+    scores = ops.reshape(y_pred, (shape[0], shape[1], shape[2] * shape[3]))
+    loss = sparse_multilabel_categorical_crossentropy(span_ids, scores, mask_zero=True)
+    return ops.mean(ops.sum(loss, axis=1))
+
+
+def _span_counts(y_true, y_pred):
+    """True positives, predicted and gold span counts of a GlobalPointer batch (threshold 0)."""
+    predicted = ops.cast(ops.greater(y_pred, 0), "float32")
+    y_true = ops.cast(y_true, "float32")
+    return ops.sum(y_true * predicted), ops.sum(predicted), ops.sum(y_true)
+
+
+def _safe_ratio(numerator, denominator):
+    return numerator / ops.maximum(denominator, keras.backend.epsilon())
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+def global_pointer_f1_score(y_true, y_pred):
+    """Span-level F1 of a GlobalPointer batch: ``2 TP / (#predicted + #gold)``.
+
+    A span is predicted when its score is > 0. As a Keras metric it is averaged
+    over batches; compute the corpus-level F1 from decoded spans for reporting.
+    """
+    tp, predicted, gold = _span_counts(y_true, y_pred)
+    return _safe_ratio(2.0 * tp, predicted + gold)
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+def global_pointer_precision(y_true, y_pred):
+    """Span-level precision of a GlobalPointer batch: ``TP / #predicted``."""
+    tp, predicted, _ = _span_counts(y_true, y_pred)
+    return _safe_ratio(tp, predicted)
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+def global_pointer_recall(y_true, y_pred):
+    """Span-level recall of a GlobalPointer batch: ``TP / #gold``."""
+    tp, _, gold = _span_counts(y_true, y_pred)
+    return _safe_ratio(tp, gold)

@@ -472,3 +472,8 @@ def longest_common_subsequence(source: Sequence, target: Sequence) -> Tuple[int,
         else:
             i -= 1
     return length, pairs[::-1]
+
+
+# CRF decoding (bert4keras keeps ViterbiDecoder in snippets).
+from kerasformers.viterbi import ViterbiDecoder  # noqa: E402,F401
+__all__.append("ViterbiDecoder")

@@ -9,6 +9,9 @@ from kerasformers.layers.core import AttentionMask, TokenSelect
 from kerasformers.layers.embeddings import Embedding, PositionEmbedding, SinusoidalPositionEmbedding
 from kerasformers.layers.feedforward import FeedForward
 from kerasformers.layers.normalization import LayerNormalization, ScaleOffset
+from kerasformers.layers.crf import ConditionalRandomField, MaximumEntropyMarkovModel
+from kerasformers.layers.heads import EfficientGlobalPointer, GlobalPointer
+from kerasformers.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
 
 __all__ = [
     "AttentionMask",
@@ -20,6 +23,12 @@ __all__ = [
     "ScaleOffset",
     "SinusoidalPositionEmbedding",
     "TokenSelect",
+    "ConditionalRandomField",
+    "MaximumEntropyMarkovModel",
+    "GlobalPointer",
+    "EfficientGlobalPointer",
+    "GlobalAveragePooling1D",
+    "GlobalMaxPooling1D",
 ]
 
 from kerasformers.layers.positions import RelativePositionEmbedding, Sinusoidal  # noqa: E402
