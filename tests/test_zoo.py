@@ -148,6 +148,8 @@ def test_nezha_skips_training_state_and_keeps_its_table_fixed():
     table = transformer.model.get_layer("Embedding-Relative-Position")
     assert not table.trainable and tuple(table.embeddings.shape) == (129, 8)
     assert all("Relative" not in w.path for w in transformer.model.trainable_weights)
+    with pytest.raises(ValueError, match="custom_position_ids has no effect"):
+        build_transformer_model(paths("nezha")[0], None, model="nezha", custom_position_ids=True)
 
 
 def test_roformer_v2_has_no_bias_and_no_norm_parameters():

@@ -35,6 +35,15 @@ class NEZHA(BERT):
 
     position_bias = "typical_relative"
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.custom_position_ids and self.position_bias == "typical_relative":
+            # bert4keras added an Input-Position that nothing read; say so instead.
+            raise ValueError(
+                "NEZHA's relative positions come from token order; custom_position_ids has no effect on it "
+                "(model='roformer' honours custom position ids)."
+            )
+
     def apply_position_embeddings(self, x, inputs):
         return x  # positions enter through attention only
 
