@@ -11,7 +11,7 @@ import time
 import keras
 import numpy as np
 import pytest
-from _synthetic_ner import NUM_TAGS, bio_tags, make_data, span_f1, tags_to_spans, tiny_encoder
+from _synthetic_ner import NUM_TAGS, bio_tags, few_threads, make_data, span_f1, tags_to_spans, tiny_encoder
 
 from kerasformers.layers import ConditionalRandomField, MaximumEntropyMarkovModel
 from kerasformers.viterbi import ViterbiDecoder
@@ -195,8 +195,9 @@ def test_tiny_encoder_with_crf_learns_ner():
     epochs, batch_size = 4, 32
     schedule = keras.optimizers.schedules.CosineDecay(5e-3, epochs * (len(x_train) // batch_size + 1))
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss=crf.sparse_loss, metrics=[crf.sparse_accuracy])
-    model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0)
-    scores = model.predict(x_test, batch_size=100, verbose=0)
+    with few_threads():
+        model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0)
+        scores = model.predict(x_test, batch_size=100, verbose=0)
     decoder = ViterbiDecoder(crf.trans, starts=[0, 1, 3])  # a sentence cannot start inside an entity
     predicted = [tags_to_spans(decoder.decode(s[: int((row > 0).sum())])) for s, row in zip(scores, x_test)]
     f1, precision, recall = span_f1(predicted, spans_test)

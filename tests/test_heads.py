@@ -10,7 +10,7 @@ import time
 import keras
 import numpy as np
 import pytest
-from _synthetic_ner import NUM_TYPES, make_data, span_f1, span_matrix, tiny_encoder
+from _synthetic_ner import NUM_TYPES, few_threads, make_data, span_f1, span_matrix, tiny_encoder
 
 from kerasformers.backend import global_pointer_crossentropy, global_pointer_f1_score
 from kerasformers.layers import EfficientGlobalPointer, GlobalPointer
@@ -101,8 +101,9 @@ def test_tiny_encoder_with_global_pointer_learns_ner():
     model.compile(
         optimizer=keras.optimizers.Adam(schedule), loss=global_pointer_crossentropy, metrics=[global_pointer_f1_score]
     )
-    model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0)
-    scores = model.predict(x_test, batch_size=100, verbose=0)
+    with few_threads():
+        model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0)
+        scores = model.predict(x_test, batch_size=100, verbose=0)
     predicted = [[(int(k), int(i), int(j)) for k, i, j in zip(*np.nonzero(s > 0))] for s in scores]
     f1, precision, recall = span_f1(predicted, spans_test)
     print(f"\nGlobalPointer synthetic NER ({keras.backend.backend()}): F1={f1:.4f} P={precision:.4f} "
