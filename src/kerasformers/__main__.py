@@ -32,10 +32,10 @@ def _inspect(path: str, limit: Optional[int]) -> int:
             print(f"  ... {len(names) - len(shown)} more (use --all)")
         skipped = sum(is_optimizer_variable(n) for n in names)
         print(f"{len(names)} variables, {total:,} model parameters, {skipped} optimizer/step variables")
-        detection = detect_architecture(names)
+        detection = detect_architecture(shapes)
         print(f"family: {detection.family} ({detection.evidence})")
         if detection.model:
-            print(f"load with: build_transformer_model(config_path, checkpoint_path, model='{detection.model}')")
+            print(f"load with: build_transformer_model(config_path, checkpoint_path, {detection.suggestion})")
     return 0
 
 
