@@ -16,6 +16,7 @@ import numpy as np
 
 from kerasformers.checkpoints.detect import detect_architecture, is_optimizer_variable
 from kerasformers.checkpoints.errors import CheckpointMismatchError
+from kerasformers.layers.core import dense_checkpoint_weights
 
 
 class DictCheckpoint:
@@ -65,7 +66,7 @@ def checkpoint_weights(layer: keras.layers.Layer) -> List:
     if hasattr(layer, "checkpoint_weights"):
         return layer.checkpoint_weights()
     if isinstance(layer, keras.layers.Dense):
-        return [layer.kernel] + ([layer.bias] if layer.use_bias else [])
+        return dense_checkpoint_weights([layer])
     return list(layer.weights)
 
 

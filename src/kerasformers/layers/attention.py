@@ -5,12 +5,23 @@ from __future__ import annotations
 from typing import Optional
 
 import keras
+import ml_dtypes
 from keras import ops
 
 from kerasformers.backend import INFINITY, apply_rotary_position_embeddings
+from kerasformers.layers.core import dense_checkpoint_weights
 
 # Position schemes the attention core understands (``p_bias`` at call time).
 POSITION_BIASES = (None, "rotary", "typical_relative")
+
+
+def _fill_value(dtype) -> float:
+    """A large negative number that stays finite in ``dtype`` (``-inf`` would turn a
+    fully masked row, e.g. a left-padded query under a causal mask, into NaN)."""
+    dtype = keras.backend.standardize_dtype(dtype)
+    if dtype in ("float32", "float64"):
+        return -INFINITY
+    return -0.9 * float(ml_dtypes.finfo(dtype).max)
 
 
 def _to_bias(mask_or_bias, dtype):
@@ -22,7 +33,7 @@ def _to_bias(mask_or_bias, dtype):
     elif ndim == 3:  # [batch, q_len, k_len]: shared by all heads
         mask_or_bias = mask_or_bias[:, None, :, :]
     if "bool" in str(mask_or_bias.dtype):
-        return ops.where(mask_or_bias, ops.cast(0.0, dtype), ops.cast(-INFINITY, dtype))
+        return ops.where(mask_or_bias, ops.cast(0.0, dtype), ops.cast(_fill_value(dtype), dtype))
     return ops.cast(mask_or_bias, dtype)
 
 
@@ -133,8 +144,9 @@ class MultiHeadAttention(keras.layers.Layer):
             sinusoid = ops.expand_dims(position, 2)  # [b, len, 1, key_size]
             qw, kw = apply_rotary_position_embeddings(sinusoid, qw, kw)
         if previous_scores is not None:
-            previous_scores = ops.cast(previous_scores, qw.dtype)
-            bias = previous_scores if bias is None else _to_bias(bias, qw.dtype) + previous_scores
+            # Masks and residual scores are summed in float32: -1e12 overflows float16.
+            previous_scores = ops.cast(previous_scores, "float32")
+            bias = previous_scores if bias is None else _to_bias(bias, "float32") + previous_scores
         relative = None
         if p_bias == "typical_relative":
             if self.key_size != self.head_size:
@@ -150,23 +162,48 @@ class MultiHeadAttention(keras.layers.Layer):
             return [o, scores]
         return o
 
+    def _fused(self, dtype, relative, training) -> bool:
+        """Whether ``keras.ops.dot_product_attention`` computes exactly what this layer needs.
+
+        It is the backend's fused kernel (``scaled_dot_product_attention`` on PyTorch,
+        ``jax.nn.dot_product_attention`` on JAX), much faster than two einsums
+        where it applies: no scores returned, no relative table, equal q/k/v head
+        sizes and no attention dropout at work.
+        """
+        # XLA on CPU has no float16 x float16 -> float32 dot_general, which JAX's kernel asks for.
+        half_on_jax = keras.backend.backend() == "jax" and keras.backend.standardize_dtype(dtype) != "float32"
+        return (
+            not self.return_attention_scores
+            and not half_on_jax
+            and relative is None
+            and self.key_size == self.head_size
+            and not (self.attention_dropout and training)
+        )
+
     def pay_attention_to(self, qw, kw, vw, bias=None, training=None, relative=None):
         """Scaled dot-product attention on ``[batch, len, heads, size]`` tensors.
 
         ``relative`` is an optional ``[q_len, k_len, key_size]`` table added to
         keys and values (``p_bias='typical_relative'``). Returns the context
         ``[batch, q_len, heads, head_size]`` and the scores
-        ``[batch, heads, q_len, k_len]`` before ``bias`` is added. Subclasses
-        override this to change the attention core while keeping projections and weights.
+        ``[batch, heads, q_len, k_len]`` before ``bias`` is added (None when the
+        fused kernel ran). Subclasses override this to change the attention core
+        while keeping projections and weights.
         """
+        scale = 1.0 / self.key_size**0.5 if self.attention_scale else 1.0
+        if self._fused(qw.dtype, relative, training):
+            fused_bias = None if bias is None else _to_bias(bias, qw.dtype)
+            return ops.dot_product_attention(qw, kw, vw, bias=fused_bias, scale=scale), None
         scores = ops.einsum("bjhd,bkhd->bhjk", qw, kw)
         if relative is not None:
             scores = scores + ops.einsum("bjhd,jkd->bhjk", qw, relative)
         if self.attention_scale:
-            scores = scores / ops.cast(self.key_size**0.5, scores.dtype)
-        logits = scores if bias is None else scores + _to_bias(bias, scores.dtype)
-        # Softmax in float32 so that mixed precision does not overflow the -1e12 fill.
-        probs = ops.cast(ops.softmax(ops.cast(logits, "float32"), axis=-1), vw.dtype)
+            scores = scores * ops.cast(scale, scores.dtype)
+        # Masks are added and the softmax taken in float32, whatever the compute dtype.
+        logits = ops.cast(scores, "float32")
+        if bias is not None:
+            logits = logits + _to_bias(bias, "float32")
+        probs = ops.cast(ops.softmax(logits, axis=-1), vw.dtype)
         if self.attention_dropout:
             probs = self.dropout(probs, training=training)
         o = ops.einsum("bhjk,bkhd->bjhd", probs, vw)
@@ -189,12 +226,7 @@ class MultiHeadAttention(keras.layers.Layer):
 
     def checkpoint_weights(self):
         """Weights in bert4keras's order: q, k, v, o (kernel then bias each)."""
-        weights = []
-        for dense in (self.q_dense, self.k_dense, self.v_dense, self.o_dense):
-            weights.append(dense.kernel)
-            if self.use_bias:
-                weights.append(dense.bias)
-        return weights
+        return dense_checkpoint_weights((self.q_dense, self.k_dense, self.v_dense, self.o_dense))
 
     def get_config(self):
         config = super().get_config()

@@ -36,6 +36,16 @@ class TokenSelect(keras.layers.Layer):
         return config
 
 
+def dense_checkpoint_weights(denses) -> list:
+    """Kernel then bias (when present) of each Dense, in order: how checkpoints list them."""
+    weights = []
+    for dense in denses:
+        weights.append(dense.kernel)
+        if dense.use_bias:
+            weights.append(dense.bias)
+    return weights
+
+
 ATTENTION_MASK_MODES = ("padding", "lm", "unilm")
 
 

@@ -7,6 +7,7 @@ from typing import Sequence, Union
 import keras
 
 from kerasformers.backend import get_activation
+from kerasformers.layers.core import dense_checkpoint_weights
 
 
 @keras.saving.register_keras_serializable(package="kerasformers")
@@ -71,12 +72,7 @@ class FeedForward(keras.layers.Layer):
 
     def checkpoint_weights(self):
         """Weights in bert4keras's order: i0 (kernel, bias), i1 ..., o."""
-        weights = []
-        for dense in self.input_denses + [self.o_dense]:
-            weights.append(dense.kernel)
-            if self.use_bias:
-                weights.append(dense.bias)
-        return weights
+        return dense_checkpoint_weights(self.input_denses + [self.o_dense])
 
     def get_config(self):
         config = super().get_config()
