@@ -152,3 +152,12 @@ def test_attention_key_size_differs_from_head_size():
     assert model.get_layer("Transformer-0-MultiHeadSelfAttention").q_dense.kernel.shape == (32, 16)
     assert model.get_layer("Transformer-0-MultiHeadSelfAttention").v_dense.kernel.shape == (32, 32)
     assert_matches(model.predict([GOLDENS["token_ids"], GOLDENS["segment_ids"]], verbose=0), "key4_unilm")
+
+
+def test_left_padded_causal_rows_stay_finite():
+    # With 'pre' padding a causal query at a padded position sees no real key at all.
+    model = build_transformer_model(config(TINY), ckpt(TINY), application="lm")
+    token_ids = np.array([[0, 0, 0, 6, 10, 11, 7]])
+    probas = model.predict([token_ids, np.zeros_like(token_ids)], verbose=0)
+    assert np.isfinite(probas).all()
+    np.testing.assert_allclose(probas.sum(-1), 1.0, rtol=1e-5)

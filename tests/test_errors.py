@@ -68,7 +68,7 @@ def test_ignore_invalid_weights_turns_errors_into_a_report(tmp_path):
     report = transformer.load_weights_from_checkpoint(prefix)
     assert report.missing == [("bert/embeddings/position_embeddings", "Embedding-Position")]
     assert "1 missing" in str(report)
-    loaded = keras.ops.convert_to_numpy(transformer.model.get_layer("Embedding-Token").embeddings)
+    loaded = keras.ops.convert_to_numpy(transformer.model.get_layer("Embedding-Token").embeddings.value)
     np.testing.assert_array_equal(loaded, variables["bert/embeddings/word_embeddings"])
 
 
