@@ -110,3 +110,22 @@ def test_unknown_application_lists_valid_values():
 def test_config_without_required_keys_names_them():
     with pytest.raises(ValueError, match="vocab_size"):
         build_transformer_model(None, None, hidden_size=32)
+
+
+def test_ignore_invalid_weights_warns_with_the_report(tmp_path):
+    variables = tiny_variables()
+    del variables["bert/embeddings/position_embeddings"]
+    prefix = write_checkpoint(str(tmp_path / "partial.ckpt"), variables)
+    with pytest.warns(UserWarning, match="bert/embeddings/position_embeddings"):
+        build_transformer_model(CONFIG, prefix, ignore_invalid_weights=True)
+
+
+def test_unilm_without_segment_input_is_refused_even_with_other_inputs():
+    with pytest.raises(ValueError, match="segment"):
+        build_transformer_model(CONFIG, None, application="unilm", segment_vocab_size=0, custom_position_ids=True)
+
+
+def test_config_file_keys_can_be_overridden_under_their_original_names():
+    model = build_transformer_model(CONFIG, None, type_vocab_size=0, max_position_embeddings=32)
+    assert [i.name for i in model.inputs] == ["Input-Token"]
+    assert model.get_layer("Embedding-Position").input_dim == 32

@@ -275,11 +275,3 @@ def test_to_dataset():
     (tokens, _), label = next(iter(fixed))
     assert tokens.shape == (2, 2) and label.shape == (2,)
 
-
-@pytest.mark.parametrize("module", ["kerasformers.snippets", "kerasformers.data_generator"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0

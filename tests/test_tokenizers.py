@@ -344,12 +344,3 @@ def test_sp_tokenizer_errors(tmp_path, monkeypatch):
     with pytest.raises(ImportError, match=r"pip install kerasformers\[sentencepiece\]"):
         SpTokenizer(path, token_start=None, token_end=None)
 
-
-@pytest.mark.parametrize("module", ["kerasformers.tokenizers", "kerasformers.text.base", "kerasformers.text.unicode",
-                                    "kerasformers.text.sp_tokenizer"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0

@@ -84,6 +84,8 @@ def get_activation(activation: Union[str, Callable, None]) -> Callable:
         return keras.activations.linear
     if callable(activation):
         return activation
+    if isinstance(activation, dict):  # a serialized function, from get_config
+        return keras.saving.deserialize_keras_object(activation)
     if isinstance(activation, str):
         key = activation.lower()
         if key in _ACTIVATIONS:
@@ -96,6 +98,18 @@ def get_activation(activation: Union[str, Callable, None]) -> Callable:
                 f"{sorted(_ACTIVATIONS)}."
             ) from e
     raise TypeError(f"activation must be a string or a callable, got {type(activation).__name__}")
+
+
+def serialize_activation(activation: Union[str, Callable, None]):
+    """An activation as ``get_config`` may store it: names stay names, functions are serialized.
+
+    Example:
+        >>> serialize_activation("gelu"), get_activation(serialize_activation(gelu_tanh)) is gelu_tanh
+        ('gelu', True)
+    """
+    if activation is None or isinstance(activation, (str, dict)):
+        return activation
+    return keras.saving.serialize_keras_object(activation)
 
 
 def set_gelu(version: str) -> None:

@@ -8,6 +8,7 @@ this module checks names and shapes, reports problems by name, and assigns.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -163,8 +164,9 @@ def _check_family(transformer, shapes: Mapping[str, Sequence[int]], report: Load
 def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadReport:
     """Load ``checkpoint`` into ``transformer.model`` following its variable mapping.
 
-    Names and shapes are all checked before any weight is assigned, so a failed
-    load leaves the model untouched. Shapes come from the index, so only
+    Names and shapes are all checked before any weight is assigned, so a name or
+    shape problem leaves the model untouched (corrupted data, found while
+    streaming, can leave it partly loaded). Shapes come from the index, so only
     variables the model transforms (vocabulary rows, transposes) are read twice;
     the rest stream from disk into the weights one at a time, which keeps the
     memory overhead to about one tensor.
@@ -204,6 +206,9 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
             if not report.ok:
                 raise CheckpointMismatchError(str(report) + "\n" + _mismatch_hint(transformer, shapes).strip())
             _check_family(transformer, shapes, report)
+        elif not report.ok:
+            # The user chose to go on; weights left at their initial values must not go unnoticed.
+            warnings.warn(str(report) + "\n" + _mismatch_hint(transformer, shapes).strip(), stacklevel=3)
         for weight, name in plan:
             value = cache.pop(name) if name in cache else transformer.load_variable(reader, name)
             weight.assign(np.asarray(value).astype(weight.dtype, copy=False))

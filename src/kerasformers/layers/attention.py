@@ -15,6 +15,12 @@ from kerasformers.layers.core import dense_checkpoint_weights
 POSITION_BIASES = (None, "rotary", "typical_relative")
 
 
+def _jax_platform() -> str:
+    import jax  # only reached on the JAX backend
+
+    return jax.default_backend()
+
+
 def _fill_value(dtype) -> float:
     """A large negative number that stays finite in ``dtype`` (``-inf`` would turn a
     fully masked row, e.g. a left-padded query under a causal mask, into NaN)."""
@@ -27,21 +33,40 @@ def _fill_value(dtype) -> float:
 def _to_bias(mask_or_bias, dtype):
     """A boolean mask (True = may attend) or additive bias, as an additive bias
     broadcastable to ``[batch, heads, q_len, k_len]``."""
-    ndim = len(mask_or_bias.shape)
-    if ndim == 2:  # [batch, k_len]: padding of keys
-        mask_or_bias = mask_or_bias[:, None, None, :]
-    elif ndim == 3:  # [batch, q_len, k_len]: shared by all heads
-        mask_or_bias = mask_or_bias[:, None, :, :]
+    mask_or_bias = _expand(mask_or_bias)
     if "bool" in str(mask_or_bias.dtype):
         return ops.where(mask_or_bias, ops.cast(0.0, dtype), ops.cast(_fill_value(dtype), dtype))
     return ops.cast(mask_or_bias, dtype)
+
+
+def _with_key_mask(bias, key_mask):
+    """Join the Keras mask of the values (padding, ``[batch, k_len]``) to the explicit mask or bias."""
+    if key_mask is None:
+        return bias
+    key_mask = ops.cast(key_mask, "bool")[:, None, None, :]
+    if bias is None:
+        return key_mask
+    if "bool" in str(bias.dtype):
+        return ops.logical_and(_expand(bias), key_mask)
+    return _to_bias(bias, "float32") + _to_bias(key_mask, "float32")
+
+
+def _expand(mask_or_bias):
+    """``[batch, k]`` or ``[batch, q, k]`` to a rank-4 tensor broadcastable over heads."""
+    ndim = len(mask_or_bias.shape)
+    if ndim == 2:  # [batch, k_len]: padding of keys
+        return mask_or_bias[:, None, None, :]
+    if ndim == 3:  # [batch, q_len, k_len]: shared by all heads
+        return mask_or_bias[:, None, :, :]
+    return mask_or_bias
 
 
 @keras.saving.register_keras_serializable(package="kerasformers")
 class MultiHeadAttention(keras.layers.Layer):
     """Multi-head attention whose kernels have the checkpoint layout ``[in, heads*size]``.
 
-    Call it on ``[q, k, v]`` plus, in this order, an attention mask/bias when
+    The Keras mask of ``v`` (padding), when present, hides those keys, as in
+    bert4keras. Call it on ``[q, k, v]`` plus, in this order, an attention mask/bias when
     ``a_bias=True``, the previous layer's scores when ``residual_scores=True`` and
     a position tensor when ``p_bias`` is set:
 
@@ -129,12 +154,14 @@ class MultiHeadAttention(keras.layers.Layer):
         p_bias: Optional[str] = None,
         residual_scores: bool = False,
         training=None,
+        mask=None,
     ):
         if p_bias not in POSITION_BIASES:
             raise ValueError(f"p_bias must be one of {POSITION_BIASES}, got {p_bias!r}")
         q, k, v = inputs[:3]
         extra = list(inputs[3:])
         bias = extra.pop(0) if a_bias else None
+        bias = _with_key_mask(bias, mask[2] if isinstance(mask, (list, tuple)) and len(mask) > 2 else None)
         previous_scores = extra.pop(0) if residual_scores else None
         position = extra.pop(0) if p_bias else None
         qw = self._split_heads(self.q_dense(q), self.key_size)
@@ -171,7 +198,11 @@ class MultiHeadAttention(keras.layers.Layer):
         sizes and no attention dropout at work.
         """
         # XLA on CPU has no float16 x float16 -> float32 dot_general, which JAX's kernel asks for.
-        half_on_jax = keras.backend.backend() == "jax" and keras.backend.standardize_dtype(dtype) != "float32"
+        half_on_jax = (
+            keras.backend.backend() == "jax"
+            and keras.backend.standardize_dtype(dtype) != "float32"
+            and _jax_platform() == "cpu"
+        )
         return (
             not self.return_attention_scores
             and not half_on_jax

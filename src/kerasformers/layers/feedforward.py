@@ -6,7 +6,7 @@ from typing import Sequence, Union
 
 import keras
 
-from kerasformers.backend import get_activation
+from kerasformers.backend import get_activation, serialize_activation
 from kerasformers.layers.core import dense_checkpoint_weights
 
 
@@ -33,7 +33,9 @@ class FeedForward(keras.layers.Layer):
     ):
         super().__init__(**kwargs)
         self.units = units
-        self.activation = list(activation) if isinstance(activation, (list, tuple)) else [activation]
+        activations = list(activation) if isinstance(activation, (list, tuple)) else [activation]
+        # Stored serializable, so that a model built with a function reloads from .keras.
+        self.activation = [serialize_activation(a) for a in activations]
         self.use_bias = use_bias
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.supports_masking = True

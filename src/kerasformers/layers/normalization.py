@@ -7,7 +7,7 @@ from typing import Optional
 import keras
 from keras import ops
 
-from kerasformers.backend import get_activation
+from kerasformers.backend import get_activation, serialize_activation
 
 
 @keras.saving.register_keras_serializable(package="kerasformers")
@@ -44,7 +44,7 @@ class ScaleOffset(keras.layers.Layer):
         self.offset = offset
         self.conditional = conditional
         self.hidden_units = hidden_units
-        self.hidden_activation = hidden_activation
+        self.hidden_activation = serialize_activation(hidden_activation)
         self.hidden_initializer = keras.initializers.get(hidden_initializer)
         self.supports_masking = True
 
@@ -66,15 +66,18 @@ class ScaleOffset(keras.layers.Layer):
                     use_bias=False,
                     kernel_initializer=self.hidden_initializer,
                     name="hidden_dense",
+                    dtype=self.dtype_policy,
                 )
                 self.hidden_dense.build(cond_shape)
                 cond_shape = cond_shape[:-1] + (self.hidden_units,)
             if self.offset is True:
-                self.beta_dense = keras.layers.Dense(dim, use_bias=False, kernel_initializer="zeros", name="beta_dense")
+                self.beta_dense = keras.layers.Dense(
+                    dim, use_bias=False, kernel_initializer="zeros", name="beta_dense", dtype=self.dtype_policy
+                )
                 self.beta_dense.build(cond_shape)
             if self.scale is True:
                 self.gamma_dense = keras.layers.Dense(
-                    dim, use_bias=False, kernel_initializer="zeros", name="gamma_dense"
+                    dim, use_bias=False, kernel_initializer="zeros", name="gamma_dense", dtype=self.dtype_policy
                 )
                 self.gamma_dense.build(cond_shape)
 

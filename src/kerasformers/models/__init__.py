@@ -39,7 +39,7 @@ _CONFIG_ALIASES = {
 }
 
 
-def load_config(config_path: Union[str, os.PathLike, None]) -> Dict[str, Any]:
+def load_config(config_path: Union[str, os.PathLike, None], **overrides) -> Dict[str, Any]:
     """Read a ``bert_config.json``-style file and translate its keys the bert4keras way.
 
     Example:
@@ -48,6 +48,8 @@ def load_config(config_path: Union[str, os.PathLike, None]) -> Dict[str, Any]:
         >>> _ = open(path, "w").write(json.dumps({"type_vocab_size": 2, "hidden_size": 8}))
         >>> sorted(load_config(path).items())
         [('hidden_size', 8), ('max_position', 512), ('segment_vocab_size', 2)]
+        >>> load_config(path, type_vocab_size=0)["segment_vocab_size"]
+        0
     """
     configs: Dict[str, Any] = {}
     if config_path is not None:
@@ -58,10 +60,14 @@ def load_config(config_path: Union[str, os.PathLike, None]) -> Dict[str, Any]:
                 configs.update(json.load(f))
             except json.JSONDecodeError as e:
                 raise ValueError(f"Config file {os.fspath(config_path)!r} is not valid JSON: {e}") from e
+    # Keyword arguments override the file under either spelling (``type_vocab_size=0``
+    # as well as ``segment_vocab_size=0``), so merge them before translating keys.
+    configs.update(overrides)
     for key, alias in _CONFIG_ALIASES.items():
-        if key in configs and alias not in configs:
-            configs[alias] = configs[key]
-        configs.pop(key, None)
+        if key in configs:
+            value = configs.pop(key)
+            if alias not in overrides and (key in overrides or alias not in configs):
+                configs[alias] = value
     configs.setdefault("max_position", 512)
     configs.setdefault("segment_vocab_size", 2)
     return configs
@@ -111,8 +117,7 @@ def build_transformer_model(
         >>> model.output_shape
         (None, None, 32)
     """
-    configs = load_config(config_path)
-    configs.update(kwargs)
+    configs = load_config(config_path, **kwargs)
     model_class = _resolve_model(model)
     application = str(application).lower()
     if application not in APPLICATIONS:

@@ -301,7 +301,7 @@ class Transformer:
             name = {"padding": "Attention-Mask", "lm": "Attention-LM-Mask", "unilm": "Attention-UniLM-Mask"}
             mode = self.attention_mask_mode
             if mode == "unilm":
-                if len(self.inputs) < 2:
+                if getattr(self, "segment_vocab_size", 0) <= 0:
                     raise ValueError("application='unilm' needs segment ids; build with segment_vocab_size > 0.")
                 mask_inputs = [self.inputs[0], self.inputs[1]]
             else:
