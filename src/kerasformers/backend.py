@@ -222,14 +222,9 @@ def piecewise_linear(t, schedule: dict, from_zero: bool = True):
     return ops.where(t >= points[-1][0], ops.cast(points[-1][1], "float32") + ops.zeros_like(t), x)
 
 
-def to_numpy(x) -> np.ndarray:
-    """Backend tensor (or nested list of them) to NumPy."""
-    return ops.convert_to_numpy(x)
-
-
 # ---------------------------------------------------------------------------------------
-# Task losses and metrics: multi-label cross-entropy, GlobalPointer loss and span F1.
-# (Appended for issue 4; usable directly in ``model.compile``.)
+# Task losses and metrics: multi-label cross-entropy, GlobalPointer loss and span F1,
+# usable directly in ``model.compile``.
 # ---------------------------------------------------------------------------------------
 
 

@@ -23,8 +23,10 @@ import numpy as np
 
 from .data_generator import DataGenerator
 from .text.unicode import lowercase_and_normalize
+from .viterbi import ViterbiDecoder  # CRF decoding: bert4keras keeps it in snippets
 
 __all__ = [
+    "ViterbiDecoder",
     "to_array",
     "is_string",
     "strQ2B",
@@ -473,7 +475,3 @@ def longest_common_subsequence(source: Sequence, target: Sequence) -> Tuple[int,
             i -= 1
     return length, pairs[::-1]
 
-
-# CRF decoding (bert4keras keeps ViterbiDecoder in snippets).
-from kerasformers.viterbi import ViterbiDecoder  # noqa: E402,F401
-__all__.append("ViterbiDecoder")

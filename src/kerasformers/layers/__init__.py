@@ -6,31 +6,30 @@ is registered for ``.keras`` saving under the ``kerasformers`` package.
 
 from kerasformers.layers.attention import MultiHeadAttention
 from kerasformers.layers.core import AttentionMask, TokenSelect
+from kerasformers.layers.crf import ConditionalRandomField, MaximumEntropyMarkovModel
 from kerasformers.layers.embeddings import Embedding, PositionEmbedding, SinusoidalPositionEmbedding
 from kerasformers.layers.feedforward import FeedForward
-from kerasformers.layers.normalization import LayerNormalization, ScaleOffset
-from kerasformers.layers.crf import ConditionalRandomField, MaximumEntropyMarkovModel
 from kerasformers.layers.heads import EfficientGlobalPointer, GlobalPointer
+from kerasformers.layers.normalization import LayerNormalization, ScaleOffset
 from kerasformers.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
+from kerasformers.layers.positions import RelativePositionEmbedding, Sinusoidal
 
 __all__ = [
     "AttentionMask",
+    "ConditionalRandomField",
+    "EfficientGlobalPointer",
     "Embedding",
     "FeedForward",
-    "LayerNormalization",
-    "MultiHeadAttention",
-    "PositionEmbedding",
-    "ScaleOffset",
-    "SinusoidalPositionEmbedding",
-    "TokenSelect",
-    "ConditionalRandomField",
-    "MaximumEntropyMarkovModel",
-    "GlobalPointer",
-    "EfficientGlobalPointer",
     "GlobalAveragePooling1D",
     "GlobalMaxPooling1D",
+    "GlobalPointer",
+    "LayerNormalization",
+    "MaximumEntropyMarkovModel",
+    "MultiHeadAttention",
+    "PositionEmbedding",
+    "RelativePositionEmbedding",
+    "ScaleOffset",
+    "Sinusoidal",
+    "SinusoidalPositionEmbedding",
+    "TokenSelect",
 ]
-
-from kerasformers.layers.positions import RelativePositionEmbedding, Sinusoidal  # noqa: E402
-
-__all__ += ["RelativePositionEmbedding", "Sinusoidal"]

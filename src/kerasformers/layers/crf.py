@@ -58,10 +58,11 @@ def _frame_accuracy(labels, scores, valid):
     return ops.sum(hits * valid) / ops.sum(valid)
 
 
-# The most recently built CRF/MEMM layer under each name. A ``.keras`` file of a
+# The most recently created CRF/MEMM layer under each name. A ``.keras`` file of a
 # compiled model stores ``loss=crf.sparse_loss`` as (layer name, method); when
-# the file is loaded the layers are rebuilt just before the compile config is
-# read, so the name finds the reloaded layer. Weak values: nothing is kept alive.
+# the file is loaded the layers are created before the compile config is read
+# (whether or not they are built yet), so the name finds the reloaded layer.
+# Weak values: nothing is kept alive.
 _BUILT_LAYERS: "weakref.WeakValueDictionary[str, keras.layers.Layer]" = weakref.WeakValueDictionary()
 
 
@@ -117,12 +118,13 @@ class _TransitionLayer(keras.layers.Layer):
         super().__init__(**kwargs)
         self.lr_multiplier = lr_multiplier
         self.supports_masking = True
+        _BUILT_LAYERS[self.name] = self
 
     def build(self, input_shape):
         self.build_transitions(input_shape[-1])
-        _BUILT_LAYERS[self.name] = self
 
     def build_transitions(self, num_labels: int):
+        """Create the transition weights for ``num_labels`` labels (each subclass has its own form)."""
         raise NotImplementedError
 
     def _add_scaled_weight(self, name: str, shape):

@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Union
 import keras
 import numpy as np
 
+from kerasformers.backend import get_activation
 from kerasformers.layers import Embedding, LayerNormalization, PositionEmbedding, ScaleOffset, TokenSelect
 from kerasformers.models.transformer import Transformer
 
@@ -160,8 +161,6 @@ class BERT(Transformer):
 
     def apply_mlm_head(self, x):
         """Dense + LayerNorm + tied token embedding + bias + activation."""
-        from kerasformers.backend import get_activation
-
         x = self.apply(
             inputs=x,
             layer=keras.layers.Dense,

@@ -164,6 +164,7 @@ class Transformer:
         return self.apply_final_layers(x)
 
     def prefixed(self, name: Optional[str]) -> Optional[str]:
+        """``name`` with the model's ``prefix`` (e.g. ``'Predecessor-Embedding-Token'``)."""
         return None if name is None else self.prefix + name
 
     def apply(self, inputs=None, layer=None, arguments=None, **kwargs):
@@ -193,6 +194,7 @@ class Transformer:
         raise NotImplementedError
 
     def set_inputs(self, inputs, additional_input_layers=None):
+        """Record the model inputs (plus any extra ``keras.Input``s) as ``self.inputs``/``self.input``."""
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if additional_input_layers is not None:
             if not isinstance(additional_input_layers, (list, tuple)):
@@ -202,6 +204,7 @@ class Transformer:
         self.input = inputs[0] if len(inputs) == 1 else inputs
 
     def set_outputs(self, outputs):
+        """Record the outputs as ``self.outputs`` and ``self.output`` (a tensor when there is one)."""
         outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         self.outputs = outputs
         self.output = outputs[0] if len(outputs) == 1 else outputs
@@ -365,10 +368,11 @@ class Transformer:
         rows, each a mean, optionally weighted, of existing rows)."""
         if self.keep_tokens is not None:
             keep = np.asarray(self.keep_tokens)
-            if keep.size and (keep.max() >= embeddings.shape[0] or keep.min() < 0):
+            bad = keep[(keep < 0) | (keep >= embeddings.shape[0])]
+            if bad.size:
                 raise ValueError(
-                    f"keep_tokens holds id {int(keep.max())} but the checkpoint vocabulary has only "
-                    f"{embeddings.shape[0]} rows; was keep_tokens made from another vocab?"
+                    f"keep_tokens holds id {int(bad[0])} but the checkpoint vocabulary has ids 0.."
+                    f"{embeddings.shape[0] - 1}; was keep_tokens made from another vocab?"
                 )
             embeddings = embeddings[keep]
         if self.compound_tokens is not None:
