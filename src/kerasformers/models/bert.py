@@ -90,7 +90,13 @@ class BERT(Transformer):
             x = self.apply(inputs=[x, s], layer=keras.layers.Add, name="Embedding-Token-Segment")
         return x
 
+    #: Add a trainable absolute position table (``Embedding-Position``); families whose
+    #: positions live inside attention (NEZHA, RoFormer) set this to False.
+    absolute_positions = True
+
     def apply_position_embeddings(self, x, inputs):
+        if not self.absolute_positions:
+            return x
         position_inputs = x
         if self.custom_position_ids:
             position_inputs = [x, inputs[-1]]

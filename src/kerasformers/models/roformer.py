@@ -34,21 +34,19 @@ class NEZHA(BERT):
     """
 
     position_bias = "typical_relative"
+    absolute_positions = False
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        if self.custom_position_ids and self.position_bias == "typical_relative":
+        if self.custom_position_ids:
             # bert4keras added an Input-Position that nothing read; say so instead.
             raise ValueError(
                 "NEZHA's relative positions come from token order; custom_position_ids has no effect on it "
                 "(model='roformer' honours custom position ids)."
             )
 
-    def apply_position_embeddings(self, x, inputs):
-        return x  # positions enter through attention only
 
-
-class RoFormer(NEZHA):
+class RoFormer(BERT):
     """RoFormer, RoFormer-char and RoFormer-Sim (ZhuiyiTechnology), ``model='roformer'``.
 
     Rotary position embedding on queries and keys: channel pairs ``(2i, 2i+1)``
@@ -64,6 +62,7 @@ class RoFormer(NEZHA):
     """
 
     position_bias = "rotary"
+    absolute_positions = False
 
 
 class RoFormerV2(RoFormer):
