@@ -53,7 +53,8 @@ class Batches(DataGenerator):
             segment_ids.append(segments)
             targets.append(self.labels.index(label))
             if len(token_ids) == self.batch_size or is_end:
-                yield [sequence_padding(token_ids), sequence_padding(segment_ids)], np.array(targets)
+                # A tuple, not a list: TensorFlow's generator adapter needs tuples for nested inputs.
+                yield (sequence_padding(token_ids), sequence_padding(segment_ids)), np.array(targets)
                 token_ids, segment_ids, targets = [], [], []
 
 
