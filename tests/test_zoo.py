@@ -79,6 +79,9 @@ CASES = {
     "bert/custom_position_ids": ("bert", "bert", {"custom_position_ids": True, "with_mlm": True}),
     "bert/shared_segment_embeddings": ("bert", "bert", {"shared_segment_embeddings": True}),
     "bert/realformer": ("bert", "bert", {"residual_attention_scores": True, "with_mlm": True}),
+    "albert_unshared/realformer3": (
+        "albert_unshared", "albert", {"residual_attention_scores": True, "num_hidden_layers": 3}
+    ),
 }
 
 _BUILT = {}

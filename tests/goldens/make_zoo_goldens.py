@@ -315,6 +315,11 @@ def main():
         "bert/custom_position_ids": ("bert", "bert", {"custom_position_ids": True, "with_mlm": True}, custom),
         "bert/shared_segment_embeddings": ("bert", "bert", {"shared_segment_embeddings": True}, shared),
         "bert/realformer": ("bert", "bert", {"residual_attention_scores": True, "with_mlm": True}, short),
+        # Three layers (every one loaded from ALBERT's shared group), so that residual scores must
+        # accumulate across more than one hop to match.
+        "albert_unshared/realformer3": (
+            "albert_unshared", "albert", {"residual_attention_scores": True, "num_hidden_layers": 3}, short
+        ),
     }  # fmt: skip
     inputs = {
         short: [token_ids, segment_ids],
