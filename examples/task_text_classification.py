@@ -124,7 +124,7 @@ def main(argv=None) -> float:
     model = build_classifier(
         args.config, args.checkpoint, len(labels), len(train_batches) * args.epochs, args.learning_rate
     )
-    model.fit(train_batches.forfit(), steps_per_epoch=len(train_batches), epochs=args.epochs, verbose=2)
+    model.fit(train_batches.forfit(), steps_per_epoch=len(train_batches), epochs=args.epochs, shuffle=False, verbose=2)
     _, accuracy = model.evaluate(valid_batches.forfit(random=False), steps=len(valid_batches), verbose=0)
     print(f"validation accuracy: {accuracy:.4f}")
     return float(accuracy)
