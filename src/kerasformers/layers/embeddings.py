@@ -69,8 +69,26 @@ def _merge(x, embeddings, merge_mode: str):
 _MERGE_MODES = ("add", "mul", "zero", "concat")
 
 
+class _PositionLayer(keras.layers.Layer):
+    """What both position embeddings share: the merge mode and the optional position-ids input."""
+
+    def __init__(self, merge_mode: str = "add", custom_position_ids: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if merge_mode not in _MERGE_MODES:
+            raise ValueError(f"merge_mode must be one of {_MERGE_MODES}, got {merge_mode!r}")
+        self.merge_mode = merge_mode
+        self.custom_position_ids = custom_position_ids
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        # With custom ids the inputs are [x, position_ids]: x's mask is the one to pass on.
+        if self.custom_position_ids:
+            return mask[0] if isinstance(mask, (list, tuple)) else mask
+        return mask
+
+
 @keras.saving.register_keras_serializable(package="kerasformers")
-class PositionEmbedding(keras.layers.Layer):
+class PositionEmbedding(_PositionLayer):
     """Trainable absolute position embedding (``Embedding-Position``).
 
     Args:
@@ -100,18 +118,13 @@ class PositionEmbedding(keras.layers.Layer):
         custom_position_ids: bool = False,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        if merge_mode not in _MERGE_MODES:
-            raise ValueError(f"merge_mode must be one of {_MERGE_MODES}, got {merge_mode!r}")
+        super().__init__(merge_mode=merge_mode, custom_position_ids=custom_position_ids, **kwargs)
         if hierarchical not in (None, False, True) and not 0.0 < float(hierarchical) < 1.0:
             raise ValueError(f"hierarchical must be True/False/None or an alpha in (0, 1), got {hierarchical!r}")
         self.input_dim = input_dim
         self.output_dim = output_dim
-        self.merge_mode = merge_mode
         self.hierarchical = hierarchical
         self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
-        self.custom_position_ids = custom_position_ids
-        self.supports_masking = True
 
     def build(self, input_shape):
         self.embeddings = self.add_weight(
@@ -145,11 +158,6 @@ class PositionEmbedding(keras.layers.Layer):
             embeddings = ops.take(table, position_ids, axis=0)
         return _merge(x, embeddings, self.merge_mode)
 
-    def compute_mask(self, inputs, mask=None):
-        if self.custom_position_ids:
-            return mask[0] if isinstance(mask, (list, tuple)) else mask
-        return mask
-
     def compute_output_shape(self, input_shape):
         if self.custom_position_ids:
             input_shape = input_shape[0]
@@ -176,7 +184,7 @@ class PositionEmbedding(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="kerasformers")
-class SinusoidalPositionEmbedding(keras.layers.Layer):
+class SinusoidalPositionEmbedding(_PositionLayer):
     """Fixed interleaved sin/cos position embedding (RoFormer's rotary table).
 
     Example:
@@ -185,13 +193,8 @@ class SinusoidalPositionEmbedding(keras.layers.Layer):
     """
 
     def __init__(self, output_dim: int, merge_mode: str = "add", custom_position_ids: bool = False, **kwargs):
-        super().__init__(**kwargs)
-        if merge_mode not in _MERGE_MODES:
-            raise ValueError(f"merge_mode must be one of {_MERGE_MODES}, got {merge_mode!r}")
+        super().__init__(merge_mode=merge_mode, custom_position_ids=custom_position_ids, **kwargs)
         self.output_dim = output_dim
-        self.merge_mode = merge_mode
-        self.custom_position_ids = custom_position_ids
-        self.supports_masking = True
 
     def call(self, inputs):
         if self.custom_position_ids:
@@ -201,11 +204,6 @@ class SinusoidalPositionEmbedding(keras.layers.Layer):
             position_ids = ops.expand_dims(ops.arange(ops.shape(x)[1]), 0)
         embeddings = ops.cast(sinusoidal_embeddings(position_ids, self.output_dim), x.dtype)
         return _merge(x, embeddings, self.merge_mode)
-
-    def compute_mask(self, inputs, mask=None):
-        if self.custom_position_ids:
-            return mask[0] if isinstance(mask, (list, tuple)) else mask
-        return mask
 
     def get_config(self):
         config = super().get_config()
