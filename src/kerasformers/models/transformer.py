@@ -390,16 +390,16 @@ class Transformer:
     def load_weights_from_checkpoint(self, checkpoint, mapping=None):
         """Load a TF checkpoint (path, folder or ``{name: array}``) into the model.
 
-        Returns a :class:`~kerasformers.checkpoints.loading.LoadReport`; raises
+        Returns a :class:`~kerasformers.models.weights.LoadReport`; raises
         :class:`~kerasformers.checkpoints.errors.CheckpointMismatchError` on missing or
         mis-shaped variables unless ``ignore_invalid_weights=True``.
         """
-        from kerasformers.checkpoints.loading import load_weights_from_checkpoint
+        from kerasformers.models.weights import load_weights_from_checkpoint
 
         return load_weights_from_checkpoint(self, checkpoint, mapping)
 
     def save_weights_as_checkpoint(self, filename: str, mapping=None, dtype=None) -> str:
         """Write the mapped weights as a TF V2 checkpoint TensorFlow can read."""
-        from kerasformers.checkpoints.loading import save_weights_as_checkpoint
+        from kerasformers.models.weights import save_weights_as_checkpoint
 
         return save_weights_as_checkpoint(self, filename, mapping, dtype)

@@ -121,7 +121,7 @@ def _active_mapping(transformer, mapping: Optional[Dict[str, List[str]]]) -> Dic
 
 def _model_strings(transformer) -> Tuple[str, ...]:
     """The registered ``model=`` strings of the transformer's class (or nearest registered base)."""
-    from kerasformers.models import MODELS
+    from kerasformers.models.registry import MODELS
 
     for cls in type(transformer).__mro__:
         keys = tuple(k for k, v in MODELS.items() if v is cls)
