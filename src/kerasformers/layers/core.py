@@ -58,21 +58,28 @@ class AttentionMask(keras.layers.Layer):
     * ``'unilm'``: inputs ``[token_ids, segment_ids]``; segment 0 is
       bidirectional, later segments causal (UniLM), plus padding.
 
+    ``mask_padding=False`` leaves keys with id 0 visible (vocabularies where id 0
+    is a real token, such as OpenAI GPT-2's).
+
     Example:
         >>> ids = keras.ops.convert_to_tensor([[5, 6, 0]])
         >>> keras.ops.convert_to_numpy(AttentionMask("lm")(ids))[0].astype(int).tolist()
         [[1, 0, 0], [1, 1, 0], [1, 1, 0]]
     """
 
-    def __init__(self, mode: str = "padding", **kwargs):
+    def __init__(self, mode: str = "padding", mask_padding: bool = True, **kwargs):
         super().__init__(**kwargs)
         if mode not in ATTENTION_MASK_MODES:
             raise ValueError(f"AttentionMask mode must be one of {ATTENTION_MASK_MODES}, got {mode!r}")
         self.mode = mode
+        self.mask_padding = mask_padding
 
     def call(self, inputs):
         token_ids = inputs[0] if self.mode == "unilm" else inputs
-        keys = ops.not_equal(token_ids, 0)[:, None, :]
+        if self.mask_padding:
+            keys = ops.not_equal(token_ids, 0)[:, None, :]
+        else:
+            keys = ops.ones_like(token_ids, dtype="bool")[:, None, :]
         if self.mode == "padding":
             return keys
         if self.mode == "lm":
@@ -84,5 +91,5 @@ class AttentionMask(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(mode=self.mode)
+        config.update(mode=self.mode, mask_padding=self.mask_padding)
         return config

@@ -76,7 +76,7 @@ def build_transformer_model(
     config_path: Union[str, os.PathLike, None] = None,
     checkpoint_path: Union[str, os.PathLike, dict, None] = None,
     model: Union[str, type] = "bert",
-    application: str = "encoder",
+    application: Optional[str] = None,
     return_keras_model: bool = True,
     **kwargs,
 ):
@@ -91,7 +91,9 @@ def build_transformer_model(
         model: a key of :data:`MODELS` (``'bert'``, ``'roberta'``, ``'albert'``,
             ``'albert_unshared'``, ``'nezha'``, ``'roformer'``, ``'roformer_v2'``,
             ``'electra'``) or a :class:`Transformer` subclass.
-        application: ``'encoder'``, ``'lm'`` (causal mask) or ``'unilm'`` (seq2seq mask).
+        application: ``'encoder'`` (padding mask), ``'lm'`` (causal mask) or ``'unilm'``
+            (seq2seq mask); None (default) keeps the family's own mask: padding for the
+            encoders, causal for the GPT family (a causal LM, as in bert4keras).
         return_keras_model: return the ``keras.Model`` (default) or the builder object.
 
     Example:
@@ -102,17 +104,18 @@ def build_transformer_model(
     """
     configs = load_config(config_path, **kwargs)
     model_class = _resolve_model(model)
-    application = str(application).lower()
-    if application not in APPLICATIONS:
-        raise ValueError(f"Unknown application={application!r}; valid values: {sorted(APPLICATIONS)}.")
-    if application not in model_class.applications:
-        raise ValueError(
-            f"application={application!r} is not available for {model_class.__name__} "
-            f"(it has no language-model head); valid values: {list(model_class.applications)}."
-        )
-    if application in ("lm", "unilm"):
-        # bert4keras gives LM/UniLM models the MLM head automatically.
-        configs["with_mlm"] = configs.get("with_mlm") or True
+    if application is not None:
+        application = str(application).lower()
+        if application not in APPLICATIONS:
+            raise ValueError(f"Unknown application={application!r}; valid values: {sorted(APPLICATIONS)}.")
+        if application not in model_class.applications:
+            raise ValueError(
+                f"application={application!r} is not available for {model_class.__name__} "
+                f"(it has no language-model head); valid values: {list(model_class.applications)}."
+            )
+    if application in ("lm", "unilm") and model_class.application_head:
+        # bert4keras gives LM/UniLM encoders their MLM head automatically.
+        configs[model_class.application_head] = configs.get(model_class.application_head) or True
     missing = [
         k
         for k in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
@@ -123,8 +126,7 @@ def build_transformer_model(
         raise ValueError(f"{', '.join(missing)} missing from {source}; pass them as keyword arguments.")
     configs.setdefault("hidden_act", "gelu")
 
-    transformer = model_class(**configs)
-    transformer.attention_mask_mode = APPLICATIONS[application]
+    transformer = model_class(application=application, **configs)
     transformer.build(**configs)
     if checkpoint_path is not None:
         transformer.load_weights_from_checkpoint(checkpoint_path)

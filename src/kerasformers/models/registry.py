@@ -12,6 +12,7 @@ from kerasformers.models.albert import ALBERT, ALBERT_Unshared
 from kerasformers.models.bert import BERT
 from kerasformers.models.electra import ELECTRA
 from kerasformers.models.roformer import NEZHA, RoFormer, RoFormerV2
+from kerasformers.models.transformer import APPLICATION_MASKS
 
 #: ``model=`` strings and the builder class each one selects.
 MODELS: Dict[str, type] = {
@@ -29,4 +30,4 @@ MODELS: Dict[str, type] = {
 PLANNED_MODELS = ("gpt", "gpt2", "gpt2_ml", "t5", "t5.1.0", "t5.1.1", "mt5.1.1")
 
 #: ``application=`` strings and the self-attention mask each one uses.
-APPLICATIONS = {"encoder": "padding", "lm": "lm", "unilm": "unilm"}
+APPLICATIONS = APPLICATION_MASKS

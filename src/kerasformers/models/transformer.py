@@ -23,6 +23,10 @@ from kerasformers.layers import (
 )
 
 
+#: ``application=`` strings and the self-attention mask each one selects.
+APPLICATION_MASKS = {"encoder": "padding", "lm": "lm", "unilm": "unilm"}
+
+
 class Transformer:
     """Base builder; ``build()`` creates ``self.model`` (a functional ``keras.Model``).
 
@@ -40,8 +44,12 @@ class Transformer:
     """
 
     # --- architecture choices, overridden by subclasses -------------------------------
-    #: 'post' = Norm(x + f(x)) (BERT); 'pre' = x + f(Norm(x)) (GPT-2, T5).
-    norm_placement = "post"
+    #: Where each sublayer's LayerNorm goes: one value for both sublayers, or a dict
+    #: ``{"attention": ..., "feed_forward": ...}``. Values: 'post' = Norm(x + f(x))
+    #: (BERT, ``<sublayer>-Norm``); 'pre' = x + f(Norm(x)) (GPT-2, T5, ``<sublayer>-Norm``);
+    #: 'pre_post' = Norm1(x + f(Norm0(x))) (GPT2_ML's FFN, ``-Norm-0``/``-Norm-1``);
+    #: None = x + f(x) with no norm (GPT2_ML's attention).
+    norm_placement: Any = "post"
     #: LayerNormalization arguments of every norm in the blocks.
     norm_kwargs: Dict[str, Any] = {"epsilon": 1e-12}
     #: Biases on the attention and feed-forward projections.
@@ -56,8 +64,15 @@ class Transformer:
     max_relative_position = 64
     #: ``application=`` values the family supports (ELECTRA has no LM head).
     applications = ("encoder", "lm", "unilm")
-    #: Self-attention mask: 'padding', 'lm' (causal) or 'unilm'; set by the application.
+    #: The family's self-attention mask: 'padding', 'lm' (causal) or 'unilm'. An explicit
+    #: ``application=`` overrides it per instance (see :data:`APPLICATION_MASKS`).
     attention_mask_mode = "padding"
+    #: The argument that gives the family the LM head ``application='lm'/'unilm'`` needs
+    #: (bert4keras turns BERT's ``with_mlm`` on); None when the head is always there (GPT).
+    application_head: Optional[str] = "with_mlm"
+    #: Token id 0 is padding: hidden as a key (and masked from the token embedding).
+    #: False where id 0 is a real token (OpenAI GPT-2's ``!``).
+    mask_padding = True
 
     def __init__(
         self,
@@ -81,8 +96,21 @@ class Transformer:
         layers: Optional[Dict[str, keras.layers.Layer]] = None,
         prefix: Optional[str] = None,
         name: Optional[str] = None,
+        application: Optional[str] = None,
         **kwargs,
     ):
+        if application is not None:
+            # An explicit application overrides the family's mask (GPT: 'lm') for this instance.
+            application = str(application).lower()
+            if application not in APPLICATION_MASKS:
+                raise ValueError(f"Unknown application={application!r}; valid values: {sorted(APPLICATION_MASKS)}.")
+            if application not in self.applications:
+                raise ValueError(
+                    f"application={application!r} is not available for {type(self).__name__}; "
+                    f"valid values: {list(self.applications)}."
+                )
+            self.attention_mask_mode = APPLICATION_MASKS[application]
+        self.application = application
         if autoresize_weights:
             raise ValueError(
                 "autoresize_weights is not available in kerasformers 0.1: load a checkpoint whose shapes "
@@ -235,17 +263,30 @@ class Transformer:
             **kwargs,
         )
 
-    def apply_residual(self, x, name: str, sublayer):
+    def sublayer_norm_placement(self, kind: str) -> Optional[str]:
+        """The :attr:`norm_placement` of ``kind`` ('attention' or 'feed_forward')."""
+        placement = self.norm_placement
+        if isinstance(placement, dict):
+            placement = placement.get(kind, "post")
+        if placement not in ("post", "pre", "pre_post", None):
+            raise ValueError(
+                f"norm_placement for {kind} must be 'post', 'pre', 'pre_post' or None, got {placement!r}."
+            )
+        return placement
+
+    def apply_residual(self, x, name: str, sublayer, placement: Optional[str] = "post"):
         """``sublayer`` (a function of the normed or raw input) wrapped in
-        dropout, residual add and norm, placed per :attr:`norm_placement`."""
-        if self.norm_placement == "pre":
-            y = sublayer(self.apply_norm(x, f"{name}-Norm"))
-            y = self.apply(inputs=y, layer=keras.layers.Dropout, rate=self.dropout_rate, name=f"{name}-Dropout")
-            return self.apply(inputs=[x, y], layer=keras.layers.Add, name=f"{name}-Add")
+        dropout, residual add and the norms ``placement`` asks for (see :attr:`norm_placement`)."""
+        both = placement == "pre_post"
+        residual = x
+        if placement in ("pre", "pre_post"):
+            x = self.apply_norm(x, f"{name}-Norm-0" if both else f"{name}-Norm")
         y = sublayer(x)
         y = self.apply(inputs=y, layer=keras.layers.Dropout, rate=self.dropout_rate, name=f"{name}-Dropout")
-        x = self.apply(inputs=[x, y], layer=keras.layers.Add, name=f"{name}-Add")
-        return self.apply_norm(x, f"{name}-Norm")
+        x = self.apply(inputs=[residual, y], layer=keras.layers.Add, name=f"{name}-Add")
+        if placement in ("post", "pre_post"):
+            x = self.apply_norm(x, f"{name}-Norm-1" if both else f"{name}-Norm")
+        return x
 
     def apply_main_layers(self, inputs, index: int):
         """One Transformer block: self-attention then feed-forward."""
@@ -295,8 +336,8 @@ class Transformer:
                 name=feed_forward_name,
             )
 
-        x = self.apply_residual(inputs, attention_name, attention)
-        return self.apply_residual(x, feed_forward_name, feed_forward)
+        x = self.apply_residual(inputs, attention_name, attention, self.sublayer_norm_placement("attention"))
+        return self.apply_residual(x, feed_forward_name, feed_forward, self.sublayer_norm_placement("feed_forward"))
 
     def compute_attention_bias(self, inputs=None):
         """The boolean self-attention mask, built once from the token (and segment) ids."""
@@ -309,7 +350,9 @@ class Transformer:
                 mask_inputs = [self.inputs[0], self.inputs[1]]
             else:
                 mask_inputs = self.inputs[0]
-            self._attention_mask = self.apply(inputs=mask_inputs, layer=AttentionMask, mode=mode, name=name[mode])
+            self._attention_mask = self.apply(
+                inputs=mask_inputs, layer=AttentionMask, mode=mode, mask_padding=self.mask_padding, name=name[mode]
+            )
         return self._attention_mask
 
     def compute_position_bias(self, inputs=None):
