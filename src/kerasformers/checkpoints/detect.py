@@ -146,3 +146,46 @@ def detect_architecture(names: Union[Iterable[str], Mapping[str, Sequence[int]]]
             vocab = shapes.get("bert/embeddings/word_embeddings")
             return _nezha_or_roformer(training_state, int(vocab[0]) if vocab else None)
     return Detection("unknown", "", "no known variable layout (bert/, electra/, gpt/, newslm/, encoder/block_000/)")
+
+
+#: Hugging Face ``model_type`` -> (family, ``model=`` candidates best first).
+HF_MODEL_TYPES = {
+    "bert": ("BERT / RoBERTa / MacBERT", ("bert", "roberta")),
+    "albert": ("ALBERT", ("albert", "albert_unshared")),
+    "electra": ("ELECTRA", ("electra",)),
+    "nezha": ("NEZHA", ("nezha",)),
+    "roformer": ("RoFormer", ("roformer",)),
+}
+#: model_types kerasformers knows but cannot load from HF files, with the reason.
+HF_UNSUPPORTED = {
+    "roberta": "transformers' RoBERTa layout (FacebookAI/xlm-roberta) offsets positions by padding_idx + 1; the "
+    "Chinese RoBERTa releases (hfl/chinese-roberta-wwm-ext, ...) are model_type 'bert' and load with model='bert'",
+}
+
+
+def detect_hf_architecture(config: Mapping, names: Iterable[str] = ()) -> Detection:
+    """The family of a Hugging Face folder from its ``config.json`` (and parameter names).
+
+    junnyu's RoFormerV2 uploads say ``model_type: roformer`` with ``norm_type: rms_norm``.
+
+    Example:
+        >>> detect_hf_architecture({"model_type": "roformer", "norm_type": "rms_norm"}).model
+        'roformer_v2'
+        >>> detect_hf_architecture({}, ["albert.embeddings.word_embeddings.weight"]).model
+        'albert'
+    """
+    model_type = str(config.get("model_type", "")).lower()
+    if not model_type:
+        roots = {n.split(".")[0] for n in names}
+        model_type = next((t for t in HF_MODEL_TYPES if t in roots), "")
+        if not model_type and any(n.startswith("encoder.layer.") for n in names):
+            model_type = "bert"
+    if model_type in HF_UNSUPPORTED:
+        return Detection(f"unsupported ({model_type})", "", HF_UNSUPPORTED[model_type])
+    if model_type == "roformer" and (config.get("norm_type") == "rms_norm" or config.get("use_bias") is False):
+        return Detection("RoFormerV2", "roformer_v2", "model_type 'roformer' with norm_type 'rms_norm'", ("roformer_v2",))
+    if model_type in HF_MODEL_TYPES:
+        family, candidates = HF_MODEL_TYPES[model_type]
+        source = "config.json" if config.get("model_type") else "parameter names"
+        return Detection(family, candidates[0], f"model_type '{model_type}' ({source})", candidates)
+    return Detection("unknown", "", f"model_type {model_type or 'missing'!r} is not a family kerasformers loads")

@@ -9,6 +9,7 @@ from typing import Any, Dict, Optional, Union
 from kerasformers.models.albert import ALBERT, ALBERT_Unshared
 from kerasformers.models.bert import BERT
 from kerasformers.models.electra import ELECTRA
+from kerasformers.models.hf_config import translate_hf_config
 from kerasformers.models.roformer import NEZHA, RoFormer, RoFormerV2
 from kerasformers.models.registry import APPLICATIONS, MODELS, PLANNED_MODELS
 from kerasformers.models.transformer import Transformer
@@ -25,6 +26,9 @@ _CONFIG_ALIASES = {
 def load_config(config_path: Union[str, os.PathLike, None], **overrides) -> Dict[str, Any]:
     """Read a ``bert_config.json``-style file and translate its keys the bert4keras way.
 
+    A Hugging Face folder (or its ``config.json``) works too: its keys are
+    translated by :func:`~kerasformers.models.hf_config.translate_hf_config`.
+
     Example:
         >>> import json, tempfile, os
         >>> path = os.path.join(tempfile.mkdtemp(), "bert_config.json")
@@ -35,6 +39,8 @@ def load_config(config_path: Union[str, os.PathLike, None], **overrides) -> Dict
         0
     """
     configs: Dict[str, Any] = {}
+    if config_path is not None and os.path.isdir(config_path):
+        config_path = os.path.join(config_path, "config.json")
     if config_path is not None:
         if not os.path.isfile(config_path):
             raise FileNotFoundError(f"Config file {os.fspath(config_path)!r} does not exist.")
@@ -43,6 +49,12 @@ def load_config(config_path: Union[str, os.PathLike, None], **overrides) -> Dict
                 configs.update(json.load(f))
             except json.JSONDecodeError as e:
                 raise ValueError(f"Config file {os.fspath(config_path)!r} is not valid JSON: {e}") from e
+        if "model_type" in configs:
+            configs = translate_hf_config(configs)
+            # In an HF config the transformers key is the one in force.
+            for key, alias in _CONFIG_ALIASES.items():
+                if key in configs:
+                    configs.pop(alias, None)
     # Keyword arguments override the file under either spelling (``type_vocab_size=0``
     # as well as ``segment_vocab_size=0``), so merge them before translating keys.
     configs.update(overrides)
@@ -87,7 +99,8 @@ def build_transformer_model(
 
     Args:
         config_path: ``bert_config.json``-style file (or None: give everything as kwargs).
-        checkpoint_path: TF checkpoint prefix, its folder, or a ``{name: array}`` dict.
+        checkpoint_path: TF checkpoint prefix, its folder, a Hugging Face model folder
+            (``model.safetensors``, sharded or not, or ``pytorch_model.bin``), or a ``{name: array}`` dict.
         model: a key of :data:`MODELS` (``'bert'``, ``'roberta'``, ``'albert'``,
             ``'albert_unshared'``, ``'nezha'``, ``'roformer'``, ``'roformer_v2'``,
             ``'electra'``) or a :class:`Transformer` subclass.

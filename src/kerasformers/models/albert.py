@@ -42,6 +42,24 @@ def albert_block_variables(prefix: str = ALBERT_BLOCK_PREFIX) -> Dict[str, List[
     }
 
 
+#: TF -> HF names of ALBERT (transformers' ``AlbertForPreTraining`` layout).
+ALBERT_HF_RULES = (
+    (r"^bert/encoder/transformer/group_0/inner_group_0/", "albert/encoder/albert_layer_groups/0/albert_layers/0/"),
+    (r"albert_layers/0/attention_1/self/", "albert_layers/0/attention/"),
+    (r"albert_layers/0/attention_1/output/dense/", "albert_layers/0/attention/dense/"),
+    (r"albert_layers/0/LayerNorm/", "albert_layers/0/attention/LayerNorm/"),
+    (r"albert_layers/0/ffn_1/intermediate/dense/", "albert_layers/0/ffn/"),
+    (r"albert_layers/0/ffn_1/intermediate/output/dense/", "albert_layers/0/ffn_output/"),
+    (r"albert_layers/0/LayerNorm_1/", "albert_layers/0/full_layer_layer_norm/"),
+    (r"^bert/pooler/dense/", "albert/pooler/"),
+    (r"^bert/", "albert/"),
+    (r"^cls/predictions/transform/", "predictions/"),
+    (r"^cls/predictions/output_bias$", "predictions/bias"),
+    (r"^cls/seq_relationship/output_weights$", "sop_classifier/classifier/weight"),
+    (r"^cls/seq_relationship/output_bias$", "sop_classifier/classifier/bias"),
+)
+
+
 class ALBERT_Unshared(BERT):  # noqa: N801 (bert4keras's class name)
     """ALBERT with independent layers, each initialised from the shared group.
 
@@ -55,6 +73,12 @@ class ALBERT_Unshared(BERT):  # noqa: N801 (bert4keras's class name)
         >>> m.variable_mapping()["Transformer-1-FeedForward"][0]
         'bert/encoder/transformer/group_0/inner_group_0/ffn_1/intermediate/dense/kernel'
     """
+
+    hf_model_type = "albert"
+    hf_rules = ALBERT_HF_RULES
+
+    def hf_architecture(self) -> str:
+        return super().hf_architecture().replace("Bert", "Albert")
 
     def variable_mapping(self) -> Dict[str, List[str]]:
         mapping = super().variable_mapping()

@@ -187,6 +187,20 @@ class BERT(Transformer):
     #: Variables stored transposed relative to the Keras layer's weight.
     transposed_variables = ("cls/seq_relationship/output_weights",)
 
+    #: ``model_type`` of the Hugging Face config, and TF -> HF name rewrites (see models/hf_weights.py).
+    hf_model_type = "bert"
+    hf_rules = (
+        (r"^cls/predictions/output_bias$", "cls/predictions/bias"),
+        (r"^cls/seq_relationship/output_weights$", "cls/seq_relationship/weight"),
+        (r"^cls/seq_relationship/output_bias$", "cls/seq_relationship/bias"),
+    )
+
+    def hf_architecture(self) -> str:
+        """The transformers class whose checkpoint layout this model's heads match."""
+        if self.with_mlm and self.with_nsp:
+            return "BertForPreTraining"
+        return "BertForMaskedLM" if self.with_mlm else "BertModel"
+
     def load_variable(self, checkpoint, name: str) -> np.ndarray:
         value = super().load_variable(checkpoint, name)
         if name in self.embedding_variables:

@@ -30,6 +30,8 @@ class ELECTRA(BERT):
     """
 
     applications = ("encoder",)
+    hf_model_type = "electra"
+    hf_rules = ((r"^discriminator_predictions/dense_1/", "discriminator_predictions/dense_prediction/"),)
     embedding_variables = ("electra/embeddings/word_embeddings",)
     transposed_variables = ()
 
@@ -42,6 +44,9 @@ class ELECTRA(BERT):
                 )
         super().__init__(**kwargs)
         self.with_discriminator = with_discriminator
+
+    def hf_architecture(self) -> str:
+        return "ElectraForPreTraining" if self.with_discriminator else "ElectraModel"
 
     def apply_final_layers(self, inputs):
         if not self.with_discriminator:

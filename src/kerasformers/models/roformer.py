@@ -35,6 +35,11 @@ class NEZHA(BERT):
 
     position_bias = "typical_relative"
     absolute_positions = False
+    hf_model_type = "nezha"
+    hf_rules = ((r"^bert/", "nezha/"),) + BERT.hf_rules
+
+    def hf_architecture(self) -> str:
+        return super().hf_architecture().replace("Bert", "Nezha")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -63,6 +68,15 @@ class RoFormer(BERT):
 
     position_bias = "rotary"
     absolute_positions = False
+    hf_model_type = "roformer"
+    hf_rules = (
+        (r"^bert/encoder/embedding_hidden_mapping_in/", "roformer/embeddings_project/"),
+        (r"^bert/", "roformer/"),
+    ) + BERT.hf_rules
+
+    def hf_architecture(self) -> str:
+        # transformers' RoFormer has no pooler and no NSP head.
+        return "RoFormerForMaskedLM" if self.with_mlm else "RoFormerModel"
 
 
 class RoFormerV2(RoFormer):

@@ -91,6 +91,7 @@ class Transformer:
         keep_tokens: Optional[Sequence[int]] = None,
         compound_tokens: Optional[Sequence] = None,
         residual_attention_scores: bool = False,
+        layer_norm_eps: Optional[float] = None,
         ignore_invalid_weights: bool = False,
         autoresize_weights: bool = False,
         layers: Optional[Dict[str, keras.layers.Layer]] = None,
@@ -140,6 +141,9 @@ class Transformer:
         self.keep_tokens = keep_tokens
         self.compound_tokens = compound_tokens
         self.residual_attention_scores = residual_attention_scores
+        if layer_norm_eps is not None:
+            # A config's epsilon (Hugging Face configs state one) overrides the family default.
+            self.norm_kwargs = dict(self.norm_kwargs, epsilon=float(layer_norm_eps))
         self.ignore_invalid_weights = ignore_invalid_weights
         self.layers = {} if layers is None else layers
         self.prefix = prefix or ""
@@ -402,6 +406,14 @@ class Transformer:
         """Inverse of :meth:`load_variable`'s transform, for saving."""
         return value
 
+    #: Hugging Face ``model_type`` and TF -> HF name rewrites; families set both (models/hf_weights.py).
+    hf_model_type: Optional[str] = None
+    hf_rules: Sequence = ()
+
+    def hf_architecture(self) -> str:
+        """The transformers class name written into a saved ``config.json``."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be saved in Hugging Face format yet.")
+
     def transformed_variables(self) -> frozenset:
         """Checkpoint names whose value :meth:`load_variable` changes (shape included)."""
         return frozenset()
@@ -446,3 +458,9 @@ class Transformer:
         from kerasformers.models.weights import save_weights_as_checkpoint
 
         return save_weights_as_checkpoint(self, filename, mapping, dtype)
+
+    def save_weights_as_safetensors(self, folder: str, dtype=None) -> str:
+        """Write ``config.json`` + ``model.safetensors`` that transformers' ``from_pretrained`` loads."""
+        from kerasformers.models.hf_export import save_weights_as_safetensors
+
+        return save_weights_as_safetensors(self, folder, dtype)

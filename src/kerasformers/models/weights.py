@@ -17,7 +17,9 @@ import numpy as np
 
 from kerasformers.checkpoints.detect import detect_architecture, is_optimizer_variable
 from kerasformers.checkpoints.errors import CheckpointMismatchError
+from kerasformers.checkpoints.hf import HFCheckpointReader, is_hf_checkpoint
 from kerasformers.layers.core import dense_checkpoint_weights
+from kerasformers.models.hf_load import check_hf_family, hf_heads, hf_view, vocabulary_note
 
 
 class DictCheckpoint:
@@ -52,9 +54,11 @@ class DictCheckpoint:
 
 
 def open_checkpoint(checkpoint):
-    """A reader for a path/folder/prefix, a ``{name: array}`` dict, or an open reader."""
+    """A reader for a path/folder/prefix (TF or Hugging Face), a ``{name: array}`` dict, or an open reader."""
     if isinstance(checkpoint, Mapping):
         return DictCheckpoint(checkpoint)
+    if is_hf_checkpoint(checkpoint):
+        return HFCheckpointReader(checkpoint)
     if isinstance(checkpoint, (str, os.PathLike)):
         from kerasformers.checkpoints.bundle import CheckpointReader
 
@@ -80,7 +84,9 @@ class LoadReport:
         missing: ``(checkpoint name, layer name)`` the model needs but the checkpoint lacks.
         mismatched: ``(name, checkpoint shape, model shape)`` for shape disagreements.
         unexpected: checkpoint names no layer uses (optimizer slots excluded).
-        skipped: optimizer slots and step counters, ignored on purpose.
+        skipped: optimizer slots and step counters (HF: buffers and tied copies), ignored on purpose.
+        heads: which output heads the checkpoint holds (``{"pooler": True, ...}``).
+        notes: warnings about the files around the weights (e.g. a vocabulary of another size).
     """
 
     source: str = ""
@@ -89,6 +95,8 @@ class LoadReport:
     mismatched: List[Tuple[str, tuple, tuple]] = field(default_factory=list)
     unexpected: List[str] = field(default_factory=list)
     skipped: List[str] = field(default_factory=list)
+    heads: Dict[str, bool] = field(default_factory=dict)
+    notes: List[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -100,6 +108,10 @@ class LoadReport:
             f"{len(self.mismatched)} with wrong shape, {len(self.unexpected)} unused, "
             f"{len(self.skipped)} optimizer/step variables skipped."
         ]
+        if self.heads:
+            lines.append("  heads in the checkpoint: " + ", ".join(
+                f"{head} {'present' if present else 'absent'}" for head, present in self.heads.items()))
+        lines.extend(f"  note: {note}" for note in self.notes)
         for name, layer in self.missing[:20]:
             lines.append(f"  missing: {name} (needed by layer {layer})")
         if len(self.missing) > 20:
@@ -171,13 +183,25 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
     the rest stream from disk into the weights one at a time, which keeps the
     memory overhead to about one tensor.
     """
-    reader = open_checkpoint(checkpoint)
+    opened = open_checkpoint(checkpoint)
+    hf = isinstance(opened, HFCheckpointReader)
     try:
-        report = LoadReport(source=str(getattr(reader, "prefix", checkpoint)))
+        report = LoadReport(source=str(getattr(opened, "prefix", checkpoint)))
+        active = _active_mapping(transformer, mapping)
+        reader = opened
+        if hf:
+            check_hf_family(transformer, opened, _model_strings(transformer))
+            reader = hf_view(transformer, opened, active)
+            report.heads = hf_heads(opened.keys())
+            note = vocabulary_note(opened, reader)
+            if note:
+                report.notes.append(note)
+                warnings.warn(note, stacklevel=3)
+        shown = reader.hf if hf else str
         shapes = reader.get_variable_to_shape_map()
         transformed = transformer.transformed_variables()
         plan, cache, used = [], {}, set()
-        for layer_name, names in _active_mapping(transformer, mapping).items():
+        for layer_name, names in active.items():
             weights = checkpoint_weights(transformer.layers[layer_name])
             if len(weights) != len(names):
                 raise CheckpointMismatchError(
@@ -187,7 +211,7 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
             for weight, name in zip(weights, names):
                 used.add(name)
                 if name not in shapes:
-                    report.missing.append((name, layer_name))
+                    report.missing.append((shown(name), layer_name))
                     continue
                 if name in transformed:
                     cache[name] = transformer.load_variable(reader, name)
@@ -195,27 +219,30 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
                 else:
                     shape = tuple(shapes[name])
                 if shape != tuple(weight.shape):
-                    report.mismatched.append((name, shape, tuple(weight.shape)))
+                    report.mismatched.append((shown(name), shape, tuple(weight.shape)))
                     continue
                 plan.append((weight, name))
-                report.loaded.append(name)
+                report.loaded.append(shown(name))
         for name in reader.keys():
             if name not in used:
-                (report.skipped if is_optimizer_variable(name) else report.unexpected).append(name)
+                skip = is_optimizer_variable(name) or (hf and reader.is_derived(name))
+                (report.skipped if skip else report.unexpected).append(name)
+        hint = "" if hf else _mismatch_hint(transformer, shapes).strip()
         if not transformer.ignore_invalid_weights:
             if not report.ok:
-                raise CheckpointMismatchError(str(report) + "\n" + _mismatch_hint(transformer, shapes).strip())
-            _check_family(transformer, shapes, report)
+                raise CheckpointMismatchError(str(report) + "\n" + hint)
+            if not hf:
+                _check_family(transformer, shapes, report)
         elif not report.ok:
             # The user chose to go on; weights left at their initial values must not go unnoticed.
-            warnings.warn(str(report) + "\n" + _mismatch_hint(transformer, shapes).strip(), stacklevel=3)
+            warnings.warn(str(report) + "\n" + hint, stacklevel=3)
         for weight, name in plan:
             value = cache.pop(name) if name in cache else transformer.load_variable(reader, name)
             weight.assign(np.asarray(value).astype(weight.dtype, copy=False))
         return report
     finally:
-        if reader is not checkpoint:
-            reader.close()
+        if opened is not checkpoint:
+            opened.close()
 
 
 def save_weights_as_checkpoint(transformer, filename: str, mapping=None, dtype=None) -> str:

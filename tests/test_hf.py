@@ -1,0 +1,153 @@
+"""Hugging Face folders: tiny models made and run by transformers itself, loaded by kerasformers.
+
+tests/data/hf/<family>/{safetensors,bin} and the goldens come from
+tests/goldens/make_hf_goldens.py (transformers 5: BERT, ALBERT, ELECTRA, RoFormer; the
+BERT/ALBERT/ELECTRA weights also as TensorFlow-written Google checkpoints in ``tf/``) and
+make_hf_goldens_legacy.py (transformers 4.39 NEZHA, junnyu's roformer package RoFormerV2).
+"""
+
+import json
+import os
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+
+from kerasformers.checkpoints.errors import CheckpointError, CheckpointMismatchError
+from kerasformers.models import build_transformer_model
+
+HF = os.path.join(os.path.dirname(__file__), "data", "hf")
+GOLDENS = {**np.load(os.path.join(HF, "goldens_transformers.npz")), **np.load(os.path.join(HF, "goldens_legacy.npz"))}
+IDS, SEGMENTS = GOLDENS["token_ids"].astype("int32"), GOLDENS["segment_ids"].astype("int32")
+
+
+def softmax(x):
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# family: (model=, kwargs, [(golden, transform of the golden)] in output order)
+CASES = {
+    "bert": ("bert", {"with_pool": True, "with_nsp": True, "with_mlm": "linear"},
+             [("nsp_logits", softmax), ("mlm_logits", None)]),
+    "albert": ("albert", {"with_pool": True, "with_nsp": True, "with_mlm": "linear"},
+               [("sop_logits", softmax), ("mlm_logits", None)]),
+    "electra": ("electra", {"with_discriminator": True}, [("discriminator_logits", lambda x: sigmoid(x)[..., None])]),
+    "roformer": ("roformer", {"with_mlm": "linear"}, [("mlm_logits", None)]),
+    "nezha": ("nezha", {"with_pool": True, "with_nsp": True, "with_mlm": "linear"},
+              [("nsp_logits", softmax), ("mlm_logits", None)]),
+    "roformer_v2": ("roformer_v2", {"with_mlm": "linear"}, [("mlm_logits", None)]),
+}  # fmt: skip
+
+
+def assert_close(got, ref, what):
+    atol = 1e-5 * max(1.0, float(np.abs(ref).max()))
+    np.testing.assert_allclose(np.asarray(got), ref, rtol=1e-5, atol=atol, err_msg=what)
+
+
+def folder(family, fmt="safetensors"):
+    return os.path.join(HF, family, fmt)
+
+
+def run(model):
+    import keras
+
+    outputs = model([IDS, SEGMENTS], training=False)
+    return [keras.ops.convert_to_numpy(o) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+
+
+@pytest.mark.parametrize("fmt", ["safetensors", "bin"])
+@pytest.mark.parametrize("family", sorted(CASES))
+def test_transformers_checkpoint_gives_transformers_outputs(family, fmt):
+    """Encoder output (from the safetensors folder) and every head (both formats) equal transformers'."""
+    if fmt == "bin":
+        pytest.importorskip("torch")
+    model, kwargs, heads = CASES[family]
+    path = folder(family, fmt)
+    if fmt == "safetensors":
+        (hidden,) = run(build_transformer_model(path, path, model=model))
+        assert_close(hidden, GOLDENS[f"{family}/hidden"], f"{family} {fmt} encoder")
+    outputs = run(build_transformer_model(os.path.join(path, "config.json"), path, model=model, **kwargs))
+    assert len(outputs) == len(heads)
+    for got, (name, transform) in zip(outputs, heads):
+        ref = GOLDENS[f"{family}/{name}"]
+        assert_close(got, transform(ref) if transform else ref, f"{family} {fmt} {name}")
+
+
+def test_load_report_names_hf_parameters_heads_and_skips_tied_copies():
+    bert = build_transformer_model(folder("bert", "bin"), None, model="bert", return_keras_model=False)
+    report = bert.load_weights_from_checkpoint(folder("bert", "bin"))
+    assert "bert.encoder.layer.1.output.LayerNorm.weight" in report.loaded  # stored as the legacy .gamma
+    assert "cls.predictions.transform.dense.weight" in report.unexpected  # built without the MLM head
+    assert set(report.skipped) == {"cls.predictions.decoder.weight", "cls.predictions.decoder.bias"}
+    assert report.heads == {"pooler": True, "MLM": True, "NSP/SOP": True}
+    assert "heads in the checkpoint: pooler present, MLM present, NSP/SOP present" in str(report)
+    electra = build_transformer_model(folder("electra"), None, model="electra", return_keras_model=False)
+    assert electra.load_weights_from_checkpoint(folder("electra")).heads["pooler"] is False
+
+
+def test_missing_and_misshaped_hf_parameters_are_named(tmp_path):
+    from kerasformers.checkpoints.safetensors import SafetensorsReader, write_safetensors
+
+    src = folder("bert")
+    tensors = {k: v for k, v in ((k, SafetensorsReader(os.path.join(src, "model.safetensors")).get_tensor(k))
+                                 for k in SafetensorsReader(os.path.join(src, "model.safetensors")).keys())}  # fmt: skip
+    del tensors["bert.pooler.dense.bias"]
+    tensors["bert.encoder.layer.0.attention.self.query.weight"] = np.zeros((32, 16), "float32")
+    shutil.copy(os.path.join(src, "config.json"), tmp_path)
+    write_safetensors(tmp_path / "model.safetensors", tensors)
+    with pytest.raises(CheckpointMismatchError) as error:
+        build_transformer_model(tmp_path, tmp_path, model="bert", with_pool=True)
+    message = str(error.value)
+    assert "missing: bert.pooler.dense.bias (needed by layer Pooler-Dense)" in message
+    assert "bert.encoder.layer.0.attention.self.query.weight is [16, 32] in the checkpoint" in message
+
+
+def test_wrong_model_for_hf_folder_names_the_right_one():
+    with pytest.raises(CheckpointMismatchError, match="model='roformer_v2'"):
+        build_transformer_model(folder("roformer_v2"), folder("roformer_v2"), model="roformer")
+    with pytest.raises(CheckpointMismatchError, match="model='albert'"):
+        build_transformer_model(folder("albert"), folder("albert"), model="bert", ignore_invalid_weights=True)
+
+
+def test_layer_norm_eps_of_the_hf_config_is_used():
+    # The RoFormer golden was made with layer_norm_eps=1e-3; the family default 1e-12 is off by far more than 1e-5.
+    assert json.load(open(os.path.join(folder("roformer"), "config.json")))["layer_norm_eps"] == 1e-3
+    default = build_transformer_model(folder("roformer"), folder("roformer"), model="roformer", layer_norm_eps=1e-12)
+    assert np.abs(run(default)[0] - GOLDENS["roformer/hidden"]).max() > 1e-4
+
+
+@pytest.mark.parametrize(
+    "family,config,prefix",
+    [("bert", "bert_model.ckpt", "bert_model.ckpt"), ("albert", None, "albert_model.ckpt"), ("electra", None, "electra_tiny")],
+)
+def test_google_tf_and_hf_files_of_the_same_weights_load_identically(family, config, prefix):
+    import keras
+
+    tf_model = build_transformer_model(folder(family), os.path.join(HF, family, "tf", prefix), model=family)
+    hf_model = build_transformer_model(folder(family), folder(family, "bin"), model=family)
+    assert len(tf_model.weights) == len(hf_model.weights)
+    for a, b in zip(tf_model.weights, hf_model.weights):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a.value), keras.ops.convert_to_numpy(b.value), err_msg=a.path)
+
+
+def test_vocabulary_of_another_size_is_warned_about(tmp_path):
+    shutil.copytree(folder("bert"), tmp_path / "bert")
+    with open(tmp_path / "bert" / "vocab.txt", "a", encoding="utf-8") as f:
+        f.write("extra1\nextra2\n")
+    with pytest.warns(UserWarning, match="vocab.txt has 66 tokens but .*word_embeddings.weight has 64 rows"):
+        build_transformer_model(tmp_path / "bert", tmp_path / "bert", model="bert")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build_transformer_model(folder("bert"), folder("bert"), model="bert")
+
+
+def test_folder_without_weights_says_what_to_download(tmp_path):
+    shutil.copy(os.path.join(folder("bert"), "config.json"), tmp_path)
+    with pytest.raises(CheckpointError, match="no model.safetensors, model.safetensors.index.json or pytorch_model.bin"):
+        build_transformer_model(tmp_path, tmp_path / "config.json", model="bert")

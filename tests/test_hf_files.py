@@ -1,0 +1,134 @@
+"""Hugging Face files without a model: safetensors read and written with numpy, ``.bin`` safety, the
+round trip kerasformers -> safetensors -> transformers."""
+
+import os
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+from kerasformers.checkpoints.errors import CheckpointCorruptedError, CheckpointError
+from kerasformers.checkpoints.hf import HFCheckpointReader
+from kerasformers.checkpoints.safetensors import SafetensorsReader, write_safetensors
+from kerasformers.checkpoints.torch_bin import UnsafeCheckpointError, read_torch_bin
+
+HF = os.path.join(os.path.dirname(__file__), "data", "hf")
+TENSORS = {
+    "a.weight": np.arange(12, dtype="float32").reshape(3, 4),
+    "b": np.array([1.5, -2.0], dtype=ml_dtypes.bfloat16),
+    "c": np.arange(3, dtype="int64"),
+    "d": np.float16(3.0) * np.ones((2, 0, 1), "float16"),
+    "scalar": np.array(7.0, "float64"),
+}
+
+
+def test_safetensors_written_here_read_by_the_safetensors_package_and_back(tmp_path):
+    safetensors_numpy = pytest.importorskip("safetensors.numpy")
+    path = write_safetensors(tmp_path / "x.safetensors", TENSORS, {"format": "pt"})
+    theirs = safetensors_numpy.load_file(path)
+    for name, value in TENSORS.items():
+        assert theirs[name].shape == value.shape and theirs[name].dtype == value.dtype
+        np.testing.assert_array_equal(theirs[name], value)
+    safetensors_numpy.save_file(theirs, tmp_path / "y.safetensors")
+    with SafetensorsReader(tmp_path / "y.safetensors") as reader:
+        assert reader.get_variable_to_shape_map() == {k: list(v.shape) for k, v in TENSORS.items()}
+        for name, value in TENSORS.items():
+            np.testing.assert_array_equal(reader.get_tensor(name), value)
+
+
+def test_truncated_or_foreign_safetensors_is_named(tmp_path):
+    path = write_safetensors(tmp_path / "x.safetensors", TENSORS)
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[:-8])
+    with pytest.raises(CheckpointCorruptedError, match="tensor .* spans bytes .*truncated"):
+        SafetensorsReader(path)
+    open(path, "wb").write(b"PK\x03\x04 this is a zip")
+    with pytest.raises(CheckpointCorruptedError, match="is not a safetensors file"):
+        SafetensorsReader(path)
+
+
+def test_sharded_safetensors_read_through_the_index():
+    with HFCheckpointReader(os.path.join(HF, "electra", "safetensors")) as reader:
+        assert len(reader.files) == 2 and reader.format == "safetensors"
+        assert reader.get_tensor("electra.embeddings.word_embeddings.weight").shape == (64, 16)
+
+
+class _WritesMarker:
+    """Unpickling this would create a file: the payload a malicious ``.bin`` carries."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+@pytest.mark.parametrize("zipped", [True, False])
+def test_bin_with_a_code_payload_is_refused_and_nothing_runs(tmp_path, zipped):
+    torch = pytest.importorskip("torch")
+    marker = tmp_path / "marker"
+    path = tmp_path / "pytorch_model.bin"
+    torch.save({"w": torch.ones(2), "x": _WritesMarker(str(marker))}, path, _use_new_zipfile_serialization=zipped)
+    with pytest.raises(UnsafeCheckpointError, match="could run code when unpickled.*nothing was executed"):
+        read_torch_bin(str(path))
+    assert not marker.exists()
+
+
+def test_bin_holding_something_else_than_tensors_is_refused(tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.save({"w": torch.ones(2), "step": 3}, tmp_path / "a.bin")
+    with pytest.raises(UnsafeCheckpointError, match="not a {name: tensor} state dict"):
+        read_torch_bin(str(tmp_path / "a.bin"))
+
+
+def test_bin_without_torch_says_to_convert(tmp_path, monkeypatch):
+    import builtins
+
+    path = os.path.join(HF, "bert", "bin", "pytorch_model.bin")
+    real_import = builtins.__import__
+
+    def no_torch(name, *args, **kwargs):
+        if name == "torch":
+            raise ImportError("no torch here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_torch)
+    with pytest.raises(CheckpointError, match="torch \\(not installed here\\).*safetensors"):
+        read_torch_bin(path)
+
+
+ROUND_TRIP = {
+    "bert": ("BertForPreTraining", {"with_pool": True, "with_nsp": True, "with_mlm": "linear"}),
+    "albert": ("AlbertForMaskedLM", {"with_mlm": "linear"}),
+    "electra": ("ElectraForPreTraining", {"with_discriminator": "linear"}),
+    "roformer": ("RoFormerForMaskedLM", {"with_mlm": "linear"}),
+}
+
+
+@pytest.mark.parametrize("family", sorted(ROUND_TRIP))
+def test_round_trip_kerasformers_to_safetensors_to_transformers(tmp_path, family):
+    import keras
+
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from kerasformers.models import build_transformer_model
+
+    architecture, kwargs = ROUND_TRIP[family]
+    source = os.path.join(HF, family, "safetensors")
+    ours = build_transformer_model(source, source, model=family, return_keras_model=False, **kwargs)
+    # Fine-tuning stand-in: change every weight so that the files cannot just echo the source.
+    for weight in ours.model.weights:
+        weight.assign(keras.ops.convert_to_numpy(weight.value) * 0.9 + 0.01)
+    folder = ours.save_weights_as_safetensors(str(tmp_path / "out"))
+    theirs = getattr(transformers, architecture).from_pretrained(folder).eval()
+    ids = np.array([[2, 10, 17, 33, 8, 61, 3], [2, 45, 12, 3, 0, 0, 0]], "int32")
+    segments = np.zeros_like(ids)
+    with torch.no_grad():
+        out = theirs(input_ids=torch.tensor(ids, dtype=torch.long), token_type_ids=torch.tensor(segments, dtype=torch.long),
+                     attention_mask=torch.tensor(ids != 0))  # fmt: skip
+    logits = out.logits if hasattr(out, "logits") else out.prediction_logits
+    got = ours.model([ids, segments], training=False)
+    got = got[-1] if isinstance(got, (list, tuple)) else got
+    got = keras.ops.convert_to_numpy(got)
+    ref = logits.numpy()[..., None] if family == "electra" else logits.numpy()
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(ref).max()))
