@@ -38,3 +38,17 @@ def test_inspect_missing_path_is_a_clear_error(tmp_path):
     result = run_cli("inspect", str(tmp_path / "missing.ckpt"))
     assert result.returncode == 2
     assert "missing.ckpt" in result.stderr
+
+
+def test_inspect_hf_folder_names_family_heads_and_model_argument():
+    folder = os.path.join(DATA, "hf", "roformer_v2", "bin")
+    result = run_cli("inspect", folder)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Hugging Face folder:" in out and "(pytorch)" in out
+    assert "roformer.encoder.layer.0.attention.self.query.weight" in out and "[32, 32]" in out
+    assert "heads: pooler absent, MLM present, NSP/SOP absent" in out
+    assert "family: RoFormerV2" in out
+    assert f"build_transformer_model({folder!r}, {folder!r}, model='roformer_v2')" in out
+    sharded = run_cli("inspect", os.path.join(DATA, "hf", "electra", "safetensors", "config.json"))
+    assert "(safetensors, 2 shards)" in sharded.stdout and "model='electra'" in sharded.stdout

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -42,6 +42,47 @@ TORCH_BIN_INDEX = "pytorch_model.bin.index.json"
 CONFIG = "config.json"
 _WEIGHT_FILES = (SAFETENSORS_INDEX, SAFETENSORS, TORCH_BIN_INDEX, TORCH_BIN)
 _LEGACY_NAMES = re.compile(r"(LayerNorm|layer_norm|norm)\.(gamma|beta)$")
+
+
+#: HF entries that are derived or tied, never weights of their own: skipped silently like optimizer slots.
+_DERIVED = re.compile(
+    r"(^|\.)(position_ids|token_type_ids)$|predictions\.decoder\.(weight|bias)$|embed_positions\.weight$|"
+    r"positions_encoding$|\.masked_bias$|\.attn\.bias$"
+)
+
+
+def is_derived_hf_name(name: str) -> bool:
+    """True for HF buffers and tied copies (``position_ids``, ``cls.predictions.decoder.weight``, ...).
+
+    Example:
+        >>> is_derived_hf_name("bert.embeddings.position_ids"), is_derived_hf_name("bert.pooler.dense.weight")
+        (True, False)
+    """
+    return bool(_DERIVED.search(name))
+
+
+_HEADS = {
+    "pooler": ("pooler.",),
+    "MLM": ("cls.predictions.", "predictions."),
+    "NSP/SOP": ("cls.seq_relationship.", "sop_classifier."),
+}
+
+
+def hf_heads(names: Iterable[str]) -> Dict[str, bool]:
+    """Which BERT-style heads a checkpoint's parameter names hold.
+
+    Example:
+        >>> hf_heads(["bert.pooler.dense.weight", "cls.predictions.bias"])
+        {'pooler': True, 'MLM': True, 'NSP/SOP': False}
+    """
+    names = list(names)
+    heads = {
+        head: any(n.startswith(mark) or "." + mark in n for n in names for mark in marks)
+        for head, marks in _HEADS.items()
+    }
+    if any(n.startswith("discriminator_predictions.") for n in names):
+        heads["discriminator"] = True
+    return heads
 
 
 def _weights_in(folder: str) -> Optional[str]:

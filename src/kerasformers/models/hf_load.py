@@ -1,38 +1,17 @@
 """Loading Hugging Face folders: family check, the TF-named view, heads and vocabulary notes.
 
-Example:
-    >>> hf_heads(["bert.pooler.dense.weight", "cls.predictions.bias"])
-    {'pooler': True, 'MLM': True, 'NSP/SOP': False}
+The heads a folder holds are listed by :func:`kerasformers.checkpoints.hf.hf_heads`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Dict, Iterable, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from kerasformers.checkpoints.detect import detect_hf_architecture
 from kerasformers.checkpoints.errors import CheckpointMismatchError
 from kerasformers.models.hf_weights import HFNameView
-
-_HEADS = {
-    "pooler": ("pooler.",),
-    "MLM": ("cls.predictions.", "predictions."),
-    "NSP/SOP": ("cls.seq_relationship.", "sop_classifier."),
-}
-
-
-def hf_heads(names: Iterable[str]) -> Dict[str, bool]:
-    """Which BERT-style heads a checkpoint's parameter names hold."""
-    names = list(names)
-    heads = {
-        head: any(n.startswith(mark) or "." + mark in n for n in names for mark in marks)
-        for head, marks in _HEADS.items()
-    }
-    if any(n.startswith("discriminator_predictions.") for n in names):
-        heads["discriminator"] = True
-    return heads
-
 
 def check_hf_family(transformer, reader, accepted: Sequence[str]) -> None:
     """Refuse a folder whose ``config.json`` says another family than ``model=``."""

@@ -23,6 +23,8 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
+from kerasformers.checkpoints.hf import is_derived_hf_name
+
 Rules = Sequence[Tuple[str, str]]
 
 #: Rewrites every family shares, applied after the family's own ``hf_rules``.
@@ -35,29 +37,12 @@ GENERIC_RULES: Rules = (
     (r"/", "."),
 )
 
-#: HF entries that are derived or tied, never weights of their own: skipped silently like optimizer slots.
-_DERIVED = re.compile(
-    r"(^|\.)(position_ids|token_type_ids)$|predictions\.decoder\.(weight|bias)$|embed_positions\.weight$|"
-    r"positions_encoding$|\.masked_bias$|\.attn\.bias$"
-)
-
-
 def hf_name(tf_name: str, rules: Rules) -> str:
     """The HF parameter name of a TF checkpoint name under a family's ``rules``."""
     name = tf_name
     for pattern, replacement in tuple(rules) + tuple(GENERIC_RULES):
         name = re.sub(pattern, replacement, name)
     return name
-
-
-def is_derived_hf_name(name: str) -> bool:
-    """True for HF buffers and tied copies (``position_ids``, ``cls.predictions.decoder.weight``, ...).
-
-    Example:
-        >>> is_derived_hf_name("bert.embeddings.position_ids"), is_derived_hf_name("bert.pooler.dense.weight")
-        (True, False)
-    """
-    return bool(_DERIVED.search(name))
 
 
 def _is_kernel(tf_name: str) -> bool:

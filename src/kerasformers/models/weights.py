@@ -17,9 +17,9 @@ import numpy as np
 
 from kerasformers.checkpoints.detect import detect_architecture, is_optimizer_variable
 from kerasformers.checkpoints.errors import CheckpointMismatchError
-from kerasformers.checkpoints.hf import HFCheckpointReader, is_hf_checkpoint
+from kerasformers.checkpoints.hf import HFCheckpointReader, hf_heads, is_hf_checkpoint
 from kerasformers.layers.core import dense_checkpoint_weights
-from kerasformers.models.hf_load import check_hf_family, hf_heads, hf_view, vocabulary_note
+from kerasformers.models.hf_load import check_hf_family, hf_view, vocabulary_note
 
 
 class DictCheckpoint:
