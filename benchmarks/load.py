@@ -1,13 +1,17 @@
-"""Checkpoint loading: time and peak memory to load a BERT-base-sized TF checkpoint.
+"""Checkpoint loading: time and peak memory to load a BERT-base-sized checkpoint, TF and Hugging Face.
 
 Writes a Google-format checkpoint with BERT-base shapes (random weights, ~400 MB) once into a
-folder, then, in a fresh process per contender, builds the model, loads the checkpoint, and reports
-the load time and the peak RSS above the process's RSS just before loading (the model's own
-weights already allocated). Targets: <= 2 s and <= 1.5x the checkpoint's weights.
+folder, and the same weights as a Hugging Face folder (``hf/``: config.json + model.safetensors,
+written by kerasformers' save_weights_as_safetensors). Then, in a fresh process per contender, it
+builds the model, loads the files, and reports the load time and the peak RSS above the process's
+RSS just before loading (the model's own weights already allocated). Targets: TF <= 2 s and
+<= 1.5x the weights; safetensors <= transformers' time and <= 1.2x the weights.
 
-Contenders: kerasformers on each backend; ``tf.train.load_checkpoint`` reading every variable
-(TensorFlow's own reader, no model) when TensorFlow is installed; bert4keras 0.11.5 on tf_keras
-when ``--bert4keras-python`` is given.
+Contenders: kerasformers on each backend from both formats; ``tf.train.load_checkpoint`` reading
+every variable (TensorFlow's own reader, no model) when TensorFlow is installed;
+``safetensors.numpy.load_file`` (read only); transformers' ``BertForPreTraining.from_pretrained``
+(its time includes creating the model, which it does on the meta device, so that is mostly loading);
+bert4keras 0.11.5 on tf_keras when ``--bert4keras-python`` is given.
 
     python benchmarks/load.py [--folder /tmp/bert-base-ckpt] [--bert4keras-python PY]
 """
@@ -74,10 +78,23 @@ def prepare(folder: str) -> str:
     return prefix
 
 
-def _load_into_model(build_transformer_model, prefix: str) -> dict:
+def prepare_hf(folder: str, prefix: str) -> str:
+    """The same weights as a Hugging Face folder (once), written by kerasformers."""
+    hf = os.path.join(folder, "hf")
+    if not os.path.exists(os.path.join(hf, "model.safetensors")):
+        from kerasformers.models import build_transformer_model
+
+        config = os.path.join(folder, "bert_config.json")
+        kwargs = {"with_pool": True, "with_nsp": True, "with_mlm": True, "return_keras_model": False}
+        build_transformer_model(config, prefix, **kwargs).save_weights_as_safetensors(hf)
+    return hf
+
+
+def _load_into_model(build_transformer_model, prefix: str, config: str = "") -> dict:
     folder = os.path.dirname(prefix)
     transformer = build_transformer_model(
-        os.path.join(folder, "bert_config.json"), None, with_pool=True, with_mlm=True, return_keras_model=False
+        config or os.path.join(folder, "bert_config.json"), None, with_pool=True, with_mlm=True,
+        return_keras_model=False,
     )
     baseline = _reset_peak()
     start = time.perf_counter()
@@ -109,7 +126,46 @@ def worker_bert4keras(prefix: str) -> dict:
     return _load_into_model(build_transformer_model, prefix)
 
 
-WORKERS = {"kerasformers": worker_kerasformers, "tensorflow": worker_tensorflow, "bert4keras": worker_bert4keras}
+def worker_kerasformers_hf(prefix: str) -> dict:
+    from kerasformers.models import build_transformer_model
+
+    hf = os.path.join(os.path.dirname(prefix), "hf")
+    return _load_into_model(build_transformer_model, hf, config=hf)
+
+
+def worker_safetensors(prefix: str) -> dict:
+    from safetensors.numpy import load_file
+
+    path = os.path.join(os.path.dirname(prefix), "hf", "model.safetensors")
+    baseline = _reset_peak()
+    start = time.perf_counter()
+    values = load_file(path)
+    seconds = time.perf_counter() - start
+    del values
+    return {"seconds": seconds, "baseline": baseline, "peak": _peak_mb()}
+
+
+def worker_transformers(prefix: str) -> dict:
+    import torch  # noqa: F401  (imported before the baseline, like the Keras backends)
+    from transformers import BertForPreTraining
+
+    hf = os.path.join(os.path.dirname(prefix), "hf")
+    baseline = _reset_peak()
+    start = time.perf_counter()
+    model = BertForPreTraining.from_pretrained(hf)
+    seconds = time.perf_counter() - start
+    del model
+    return {"seconds": seconds, "baseline": baseline, "peak": _peak_mb()}
+
+
+WORKERS = {
+    "kerasformers": worker_kerasformers,
+    "kerasformers_hf": worker_kerasformers_hf,
+    "tensorflow": worker_tensorflow,
+    "safetensors": worker_safetensors,
+    "transformers": worker_transformers,
+    "bert4keras": worker_bert4keras,
+}
 
 
 def _spawn(python: str, worker: str, prefix: str, env: dict):
@@ -129,6 +185,7 @@ def main() -> None:
         return
 
     prefix = prepare(args.folder)
+    prepare_hf(args.folder, prefix)
     from kerasformers.checkpoints.bundle import CheckpointReader
 
     with CheckpointReader(prefix) as reader:
@@ -137,10 +194,15 @@ def main() -> None:
     rows = [(f"kerasformers ({b})", _spawn(sys.executable, "kerasformers", prefix, {"KERAS_BACKEND": b}))
             for b in args.backends.split(",")]  # fmt: skip
     rows.append(("tf.train.load_checkpoint (read only)", _spawn(sys.executable, "tensorflow", prefix, {})))
+    rows += [(f"kerasformers, safetensors ({b})", _spawn(sys.executable, "kerasformers_hf", prefix, {"KERAS_BACKEND": b}))
+             for b in args.backends.split(",")]  # fmt: skip
+    rows.append(("safetensors.numpy.load_file (read only)", _spawn(sys.executable, "safetensors", prefix, {})))
+    rows.append(("transformers from_pretrained (torch)", _spawn(sys.executable, "transformers", prefix, {})))
     if args.bert4keras_python:
         rows.append(("bert4keras 0.11.5 (tf_keras)", _spawn(args.bert4keras_python, "bert4keras", prefix, BERT4KERAS_ENV)))
 
-    print(f"Load a BERT-base checkpoint ({weights_mb:.0f} MiB of weights); targets: <= 2 s, <= 1.5x weights above baseline")
+    print(f"Load a BERT-base checkpoint ({weights_mb:.0f} MiB of weights); targets: TF <= 2 s, <= 1.5x weights above "
+          "baseline; safetensors <= transformers' time, <= 1.2x weights")
     print(f"{'contender':<38} {'seconds':>8} {'peak-baseline MiB':>18} {'x weights':>10}")
     for name, r in rows:
         if isinstance(r, str):

@@ -41,11 +41,11 @@ def test_inspect_missing_path_is_a_clear_error(tmp_path):
 
 
 def test_inspect_hf_folder_names_family_heads_and_model_argument():
-    folder = os.path.join(DATA, "hf", "roformer_v2", "bin")
+    folder = os.path.join(DATA, "hf", "roformer_v2", "safetensors")
     result = run_cli("inspect", folder)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Hugging Face folder:" in out and "(pytorch)" in out
+    assert "Hugging Face folder:" in out and "(safetensors)" in out
     assert "roformer.encoder.layer.0.attention.self.query.weight" in out and "[32, 32]" in out
     assert "heads: pooler absent, MLM present, NSP/SOP absent" in out
     assert "family: RoFormerV2" in out

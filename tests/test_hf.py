@@ -113,7 +113,7 @@ def test_wrong_model_for_hf_folder_names_the_right_one():
     with pytest.raises(CheckpointMismatchError, match="model='roformer_v2'"):
         build_transformer_model(folder("roformer_v2"), folder("roformer_v2"), model="roformer")
     with pytest.raises(CheckpointMismatchError, match="model='albert'"):
-        build_transformer_model(folder("albert"), folder("albert"), model="bert", ignore_invalid_weights=True)
+        build_transformer_model(folder("albert"), folder("albert"), model="bert")
 
 
 def test_layer_norm_eps_of_the_hf_config_is_used():

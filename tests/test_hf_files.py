@@ -1,6 +1,7 @@
 """Hugging Face files without a model: safetensors read and written with numpy, ``.bin`` safety, the
 round trip kerasformers -> safetensors -> transformers."""
 
+import json
 import os
 
 import ml_dtypes
@@ -132,3 +133,65 @@ def test_round_trip_kerasformers_to_safetensors_to_transformers(tmp_path, family
     got = keras.ops.convert_to_numpy(got)
     ref = logits.numpy()[..., None] if family == "electra" else logits.numpy()
     np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(ref).max()))
+
+
+def _bert_folder(path, do_lower_case):
+    path.mkdir()
+    (path / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello", "Hello", "中", "##llo"]) + "\n")
+    if do_lower_case is not None:
+        (path / "tokenizer_config.json").write_text(json.dumps({"do_lower_case": do_lower_case}))
+    return path
+
+
+@pytest.mark.parametrize("do_lower_case", [False, True, None])
+def test_wordpiece_tokenizer_from_hf_folder_reads_casing_as_transformers_does(tmp_path, do_lower_case):
+    transformers = pytest.importorskip("transformers")
+    from kerasformers.tokenizers import Tokenizer
+
+    folder = _bert_folder(tmp_path / "bert", do_lower_case)
+    ours = Tokenizer.from_hf_folder(folder)
+    theirs = transformers.BertTokenizer.from_pretrained(str(folder))
+    for text in ["Hello 中", "HELLO hello", "héllo"]:
+        assert ours.encode(text)[0] == theirs(text)["input_ids"], text
+    assert Tokenizer(folder).encode("Hello")[0] == [2, 5, 3]  # a plain folder path takes vocab.txt, bert4keras casing
+
+
+def test_sp_tokenizer_takes_an_mt5_style_spiece_model_from_its_folder(tmp_path):
+    spm = pytest.importorskip("sentencepiece")
+    transformers = pytest.importorskip("transformers")
+    from kerasformers.tokenizers import SpTokenizer
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(["hello world this is a tiny corpus", "中文 也 可以 分词 吗", "the lazy dog"] * 50))
+    folder = tmp_path / "mt5"
+    folder.mkdir()
+    # mT5's special ids: <pad>=0, </s>=1, <unk>=2, no <s>.
+    spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(folder / "spiece"), vocab_size=30, pad_id=0,
+                                   eos_id=1, unk_id=2, bos_id=-1, character_coverage=1.0, minloglevel=2)  # fmt: skip
+    (folder / "tokenizer_config.json").write_text(json.dumps({"tokenizer_class": "T5Tokenizer"}))
+    ours = SpTokenizer.from_hf_folder(folder)
+    theirs = transformers.AutoTokenizer.from_pretrained(str(folder))
+    for text in ["hello world 中文", "the dog 吗"]:
+        ids, _ = ours.encode(text)
+        assert ids == theirs(text)["input_ids"] and ids[-1] == 1, text
+    assert ours.decode(ours.encode("hello world")[0]) == "hello world"
+    with pytest.raises(FileNotFoundError, match="has no spiece.model"):
+        SpTokenizer(tmp_path)
+
+
+def test_fused_hf_tensor_maps_onto_several_tf_names_and_back():
+    """GPT-2-style ``c_attn`` (query, key, value in one tensor): a rule's ``#i:n`` suffix splits and fuses it."""
+    from kerasformers.models.hf_weights import HFNameView, hf_tensors
+    from kerasformers.models.weights import DictCheckpoint
+
+    rules = tuple((rf"^l0/{part}/kernel$", f"h/0/c_attn/weight#{i}:3") for i, part in enumerate("qkv"))
+    rng = np.random.default_rng(0)
+    tf = {f"l0/{part}/kernel": rng.standard_normal((4, 4)).astype("float32") for part in "qkvo"}
+    for transposed in (r"kernel$", r"$^"):  # Linear ([out, in]) and Conv1D ([in, out]) layouts
+        hf = hf_tensors(tf, rules, transposed)
+        assert hf["h.0.c_attn.weight"].shape == ((12, 4) if transposed == r"kernel$" else (4, 12))
+        view = HFNameView(DictCheckpoint(hf), list(tf), rules, transposed)
+        assert view.keys() == sorted(tf)
+        for name, value in tf.items():
+            np.testing.assert_array_equal(view.get_tensor(name), value)
+            assert view.get_variable_to_shape_map()[name] == [4, 4]

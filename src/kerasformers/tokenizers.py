@@ -29,6 +29,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Un
 from .snippets import is_string
 from .text import unicode as uc
 from .text.base import TokenizerBase
+from .text.hf_folder import file_in_folder, hf_tokenizer_options
 from .text.sp_tokenizer import SpTokenizer
 
 __all__ = ["load_vocab", "save_vocab", "TokenizerBase", "Tokenizer", "SpTokenizer"]
@@ -132,7 +133,8 @@ class Tokenizer(TokenizerBase):
     """BERT WordPiece tokenizer (bert4keras's ``Tokenizer``).
 
     Args:
-        token_dict: ``{token: id}`` or the path of a ``vocab.txt``.
+        token_dict: ``{token: id}``, the path of a ``vocab.txt``, or a folder holding one
+            (a Hugging Face model folder; :meth:`from_hf_folder` also reads its casing).
         do_lower_case: lower-case and strip accents first (uncased models).
         word_maxlen: words longer than this stay one (unknown) token.
         token_start, token_end: tokens added around every text (``None``: none).
@@ -171,6 +173,7 @@ class Tokenizer(TokenizerBase):
         )
         source = "the given token_dict"
         if is_string(token_dict) or isinstance(token_dict, os.PathLike):
+            token_dict = file_in_folder(token_dict, "vocab.txt", "the WordPiece vocabulary")
             source = f"vocab file {os.fspath(token_dict)!r}"
             token_dict = load_vocab(token_dict)
         self._do_lower_case = do_lower_case
@@ -184,6 +187,18 @@ class Tokenizer(TokenizerBase):
                 setattr(self, f"_token_{name}_id", token_dict[token])
         self._check_special_tokens(source)
         self._words = _WordPieceCache()
+
+    @classmethod
+    def from_hf_folder(cls, folder: PathLike, **kwargs) -> "Tokenizer":
+        """The tokenizer of a Hugging Face model folder: its ``vocab.txt``, cased or not as its
+        ``tokenizer_config.json`` says (``do_lower_case``; transformers' default ``True`` when
+        absent). Keyword arguments override.
+
+        Example:
+            >>> tokenizer = Tokenizer.from_hf_folder("hfl/chinese-roberta-wwm-ext")  # doctest: +SKIP
+        """
+        options = dict(hf_tokenizer_options(os.fspath(folder)), **kwargs)
+        return cls(os.path.join(os.fspath(folder), "vocab.txt"), **options)
 
     def _check_special_tokens(self, source: str) -> None:
         # bert4keras silently skipped missing special tokens and failed later

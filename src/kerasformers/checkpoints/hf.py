@@ -47,7 +47,7 @@ _LEGACY_NAMES = re.compile(r"(LayerNorm|layer_norm|norm)\.(gamma|beta)$")
 #: HF entries that are derived or tied, never weights of their own: skipped silently like optimizer slots.
 _DERIVED = re.compile(
     r"(^|\.)(position_ids|token_type_ids)$|predictions\.decoder\.(weight|bias)$|embed_positions\.weight$|"
-    r"positions_encoding$|\.masked_bias$|\.attn\.bias$"
+    r"positions_encoding$|\.masked_bias$|\.attn\.bias$|^(encoder|decoder)\.embed_tokens\.weight$|^lm_head\.weight$"
 )
 
 

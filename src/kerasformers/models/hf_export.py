@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 from typing import Any, Dict
 
-import keras
-
 from kerasformers.checkpoints.hf import write_hf_folder
 from kerasformers.models.hf_weights import hf_tensors
 
@@ -64,14 +62,8 @@ def save_weights_as_safetensors(transformer, folder: str, dtype=None) -> str:
     ``AutoModel``/``AutoModelFor...from_pretrained(folder)`` loads it. ``dtype``
     (e.g. ``"float16"``) stores a smaller copy. Returns ``folder``.
     """
-    from kerasformers.models.weights import _active_mapping, checkpoint_weights
+    from kerasformers.models.weights import mapped_variables
 
     config = hf_config(transformer)
-    variables = {}
-    for layer_name, names in _active_mapping(transformer, None).items():
-        for weight, name in zip(checkpoint_weights(transformer.layers[layer_name]), names):
-            value = keras.ops.convert_to_numpy(weight.value)
-            if dtype is not None:
-                value = value.astype(dtype)
-            variables[name] = transformer.create_variable(name, value)
-    return write_hf_folder(os.fspath(folder), config, hf_tensors(variables, transformer.hf_rules))
+    variables = mapped_variables(transformer, dtype=dtype)
+    return write_hf_folder(os.fspath(folder), config, hf_tensors(variables, transformer.hf_rules, transformer.hf_transposed))

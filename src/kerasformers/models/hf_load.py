@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from typing import Mapping, Optional, Sequence
 
 from kerasformers.checkpoints.detect import detect_hf_architecture
@@ -19,16 +20,19 @@ def check_hf_family(transformer, reader, accepted: Sequence[str]) -> None:
     if not detection.model and detection.family.startswith("unsupported"):
         raise CheckpointMismatchError(f"{reader.folder}: {detection.evidence}.")
     if accepted and detection.candidates and not set(accepted) & set(detection.candidates):
-        raise CheckpointMismatchError(
+        message = (
             f"{reader.folder} is a {detection.family} checkpoint ({detection.evidence}), not a "
             f"{type(transformer).__name__} one: try {detection.suggestion}."
         )
+        if not transformer.ignore_invalid_weights:
+            raise CheckpointMismatchError(message)
+        warnings.warn(message + " Loading what fits (ignore_invalid_weights=True).", stacklevel=4)
 
 
 def hf_view(transformer, reader, active: Mapping[str, Sequence[str]]) -> HFNameView:
     """The reader under the TF names of the model's mapping."""
     names = [name for names in active.values() for name in names]
-    return HFNameView(reader, names, transformer.hf_rules)
+    return HFNameView(reader, names, transformer.hf_rules, transformer.hf_transposed)
 
 
 def _vocabulary_size(folder: str) -> Optional[tuple]:

@@ -409,6 +409,8 @@ class Transformer:
     #: Hugging Face ``model_type`` and TF -> HF name rewrites; families set both (models/hf_weights.py).
     hf_model_type: Optional[str] = None
     hf_rules: Sequence = ()
+    #: TF names (regex) whose HF tensor is the transpose: Dense kernels, plus any a family adds.
+    hf_transposed: str = r"kernel$"
 
     def hf_architecture(self) -> str:
         """The transformers class name written into a saved ``config.json``."""

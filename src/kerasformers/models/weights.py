@@ -97,6 +97,7 @@ class LoadReport:
     skipped: List[str] = field(default_factory=list)
     heads: Dict[str, bool] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)
+    skipped_kind: str = "optimizer/step variables"
 
     @property
     def ok(self) -> bool:
@@ -106,7 +107,7 @@ class LoadReport:
         lines = [
             f"Checkpoint {self.source}: {len(self.loaded)} variables loaded, {len(self.missing)} missing, "
             f"{len(self.mismatched)} with wrong shape, {len(self.unexpected)} unused, "
-            f"{len(self.skipped)} optimizer/step variables skipped."
+            f"{len(self.skipped)} {self.skipped_kind} skipped."
         ]
         if self.heads:
             lines.append("  heads in the checkpoint: " + ", ".join(
@@ -193,6 +194,7 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
             check_hf_family(transformer, opened, _model_strings(transformer))
             reader = hf_view(transformer, opened, active)
             report.heads = hf_heads(opened.keys())
+            report.skipped_kind = "buffers/tied copies"
             note = vocabulary_note(opened, reader)
             if note:
                 report.notes.append(note)
@@ -253,6 +255,11 @@ def save_weights_as_checkpoint(transformer, filename: str, mapping=None, dtype=N
     """
     from kerasformers.checkpoints.bundle import write_checkpoint
 
+    return write_checkpoint(filename, mapped_variables(transformer, mapping, dtype))
+
+
+def mapped_variables(transformer, mapping=None, dtype=None) -> Dict[str, np.ndarray]:
+    """``{checkpoint name: value}`` of the model's mapped weights, in the checkpoint's layout."""
     variables = {}
     for layer_name, names in _active_mapping(transformer, mapping).items():
         for weight, name in zip(checkpoint_weights(transformer.layers[layer_name]), names):
@@ -260,4 +267,4 @@ def save_weights_as_checkpoint(transformer, filename: str, mapping=None, dtype=N
             if dtype is not None:
                 value = value.astype(dtype)
             variables[name] = transformer.create_variable(name, value)
-    return write_checkpoint(filename, variables)
+    return variables

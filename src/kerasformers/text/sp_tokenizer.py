@@ -8,6 +8,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 from ..snippets import convert_to_unicode
 from .base import TokenizerBase
+from .hf_folder import file_in_folder, is_t5_folder
 
 
 def _load_sentencepiece(path: str):
@@ -32,7 +33,8 @@ class SpTokenizer(TokenizerBase):
     in the model map to the unknown id.
 
     Args:
-        sp_model_path: path of the ``.model`` file.
+        sp_model_path: path of the ``.model`` file, or a folder holding ``spiece.model``
+            (mT5 / T5 folders on the Hugging Face hub; see :meth:`from_hf_folder`).
         token_start, token_end: pieces added around every text (mT5 uses
             ``token_start=None, token_end='</s>'``).
         pre_tokenize: function splitting text into words, joined with spaces
@@ -64,7 +66,7 @@ class SpTokenizer(TokenizerBase):
             token_start=token_start, token_end=token_end,
             pre_tokenize=pre_tokenize, token_translate=token_translate,
         )
-        path = os.fspath(sp_model_path)
+        path = file_in_folder(sp_model_path, "spiece.model", "the SentencePiece model")
         self.sp_model = _load_sentencepiece(path)
         # bert4keras crashed on models trained without a pad piece (pad_id -1).
         pad_id = self.sp_model.pad_id()
@@ -91,6 +93,18 @@ class SpTokenizer(TokenizerBase):
                 + "; pass token_start=None / token_end=None (mT5 uses token_start=None, "
                 "token_end='</s>') or a piece the model has."
             )
+
+    @classmethod
+    def from_hf_folder(cls, folder: Union[str, "os.PathLike[str]"], **kwargs) -> "SpTokenizer":
+        """The ``spiece.model`` of a Hugging Face folder; for T5/mT5 folders (by their configs) with
+        T5's convention ``token_start=None, token_end='</s>'``. Keyword arguments override.
+
+        Example:
+            >>> tokenizer = SpTokenizer.from_hf_folder("google/mt5-small")  # doctest: +SKIP
+        """
+        if is_t5_folder(folder):
+            kwargs = dict({"token_start": None, "token_end": "</s>"}, **kwargs)
+        return cls(folder, **kwargs)
 
     def token_to_id(self, token: str) -> int:
         """Id of the piece ``token`` (the unknown id if the model lacks it)."""
