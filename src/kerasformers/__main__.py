@@ -33,7 +33,7 @@ def _inspect_hf(path: str, limit: Optional[int]) -> int:
         total = _list(names, shapes, dtypes, limit, is_derived_hf_name)
         derived = sum(is_derived_hf_name(n) for n in names)
         print(f"{len(names)} tensors, {total:,} model parameters, {derived} buffers/tied copies")
-        heads = ", ".join(f"{h} {'present' if p else 'absent'}" for h, p in hf_heads(names).items())
+        heads = ", ".join(f"{h} {'present' if p else 'absent'}" for h, p in hf_heads(names, reader.config).items())
         print(f"heads: {heads}")
         detection = detect_hf_architecture(reader.config, names)
         print(f"family: {detection.family} ({detection.evidence})")

@@ -68,8 +68,11 @@ _HEADS = {
 }
 
 
-def hf_heads(names: Iterable[str]) -> Dict[str, bool]:
+def hf_heads(names: Iterable[str], config: Optional[Dict] = None) -> Dict[str, bool]:
     """Which BERT-style heads a checkpoint's parameter names hold.
+
+    An MLM head tied to the embeddings with no parameters of its own
+    (RoFormerV2's) is known from ``config.json``'s ``architectures``.
 
     Example:
         >>> hf_heads(["bert.pooler.dense.weight", "cls.predictions.bias"])
@@ -80,6 +83,8 @@ def hf_heads(names: Iterable[str]) -> Dict[str, bool]:
         head: any(n.startswith(mark) or "." + mark in n for n in names for mark in marks)
         for head, marks in _HEADS.items()
     }
+    architectures = " ".join((config or {}).get("architectures") or [])
+    heads["MLM"] = heads["MLM"] or "ForMaskedLM" in architectures
     if any(n.startswith("discriminator_predictions.") for n in names):
         heads["discriminator"] = True
     return heads

@@ -193,7 +193,7 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
         if hf:
             check_hf_family(transformer, opened, _model_strings(transformer))
             reader = hf_view(transformer, opened, active)
-            report.heads = hf_heads(opened.keys())
+            report.heads = hf_heads(opened.keys(), opened.config)
             report.skipped_kind = "buffers/tied copies"
             note = vocabulary_note(opened, reader)
             if note:
