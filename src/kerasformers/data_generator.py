@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterator, List, Optional, Tuple
 
 import numpy as np
+
+from .batching import Buckets, keras_inputs, keras_structure, normalize_buckets, padding_buckets
 
 
 class DataGenerator:
@@ -16,9 +19,18 @@ class DataGenerator:
             (shuffled through a buffer of ``buffer_size`` items).
         batch_size: batch size; ``len(generator)`` is the number of batches.
         buffer_size: shuffle buffer for unsized data (default ``batch_size * 1000``).
+        buckets: length buckets for :func:`~kerasformers.snippets.sequence_padding`
+            while this generator makes a batch: ``'auto'`` (default: lengths round
+            up to a multiple of 32 on JAX, which compiles a training step per
+            input shape; unchanged on TensorFlow and PyTorch), ``None`` (off),
+            an int (a multiple) or a list of lengths. See :mod:`kerasformers.batching`.
 
     Shuffling draws from ``np.random`` exactly as bert4keras does, so a fixed
     ``np.random.seed`` gives the same order.
+
+    ``forfit()`` and ``fortest()`` feed ``model.fit``/``evaluate``/``predict``
+    on every backend, whatever the batches' padded lengths, and batches may be
+    lists as in bert4keras (``yield [token_ids, segment_ids], labels``).
 
     Example:
         >>> from kerasformers.snippets import DataGenerator, sequence_padding
@@ -35,7 +47,14 @@ class DataGenerator:
         (2, [[[1, 0], [2, 3]], [[4]]])
     """
 
-    def __init__(self, data: Any, batch_size: int = 32, buffer_size: Optional[int] = None):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__iter__" in cls.__dict__:
+            cls.__iter__ = _padded_in_buckets(cls.__dict__["__iter__"])
+
+    def __init__(
+        self, data: Any, batch_size: int = 32, buffer_size: Optional[int] = None, buckets: Buckets = "auto"
+    ):
         if not batch_size or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         if buffer_size is not None and buffer_size < 0:
@@ -44,6 +63,17 @@ class DataGenerator:
         self.batch_size = batch_size
         self.steps = -(-len(data) // batch_size) if hasattr(data, "__len__") else None
         self.buffer_size = buffer_size or batch_size * 1000
+        normalize_buckets(buckets)  # fail here, not at the first batch
+        self.buckets = buckets
+
+    def resolved_buckets(self):
+        """The buckets in force: ``'auto'`` resolved for the current Keras backend."""
+        backend = None
+        if self.buckets == "auto":
+            import keras
+
+            backend = keras.config.backend()
+        return normalize_buckets(self.buckets, backend)
 
     def __len__(self) -> int:
         if self.steps is None:
@@ -81,17 +111,36 @@ class DataGenerator:
     def __iter__(self, random: bool = False):
         raise NotImplementedError("subclass DataGenerator and write __iter__(self, random=False)")
 
-    def forfit(self, random: bool = True) -> Iterator[Any]:
-        """Endless batches for ``model.fit`` (shuffled by default)."""
+    def _endless(self, random: bool) -> Iterator[Any]:
         while True:
             for batch in self.__iter__(random):
                 yield batch
 
-    def fortest(self, random: bool = False) -> Iterator[Any]:
+    def forfit(self, random: bool = True):
+        """Endless batches for ``model.fit``/``evaluate`` (shuffled by default).
+
+        Iterating it yields the batches exactly as ``__iter__`` makes them; Keras
+        reads it through :class:`~kerasformers.fit_stream.BatchStream`, so give
+        ``fit`` ``steps_per_epoch=len(generator)`` as bert4keras scripts do.
+
+        Example:
+            >>> class Pairs(DataGenerator):
+            ...     def __iter__(self, random=False):
+            ...         for _, x in self.sample(random):
+            ...             yield [np.array([x]), np.array([x])], np.array([x])
+            >>> batch = next(Pairs([1, 2], batch_size=1).forfit(random=False))
+            >>> type(batch[0]).__name__, int(batch[1][0])
+            ('list', 1)
+        """
+        from .fit_stream import BatchStream
+
+        return BatchStream(self._endless(random), keras_structure)
+
+    def fortest(self, random: bool = False):
         """Endless batches without their labels (``batch[0]``) for ``predict``."""
-        while True:
-            for batch in self.__iter__(random):
-                yield batch[0]
+        from .fit_stream import BatchStream
+
+        return BatchStream((batch[0] for batch in self._endless(random)), keras_inputs)
 
     def to_dataset(self, types, shapes, names=None, padded_batch: bool = False):
         """Wrap :meth:`forfit` in a ``tf.data.Dataset`` (needs TensorFlow).
@@ -139,3 +188,25 @@ class DataGenerator:
         signature = walk(types, shapes, lambda t, s: tf.TensorSpec(shape=s, dtype=t))
         dataset = tf.data.Dataset.from_generator(examples, output_signature=signature)
         return dataset.batch(self.batch_size)
+
+
+def _padded_in_buckets(make_batches):
+    """Run a subclass's ``__iter__`` with its length buckets in force.
+
+    The buckets are set around each step of the generator only, never while
+    it is suspended, so code outside the generator pads as before.
+    """
+
+    @functools.wraps(make_batches)
+    def batches(self, *args, **kwargs):
+        buckets = self.resolved_buckets()
+        steps = make_batches(self, *args, **kwargs)
+        while True:
+            with padding_buckets(buckets):
+                try:
+                    batch = next(steps)
+                except StopIteration:
+                    return
+            yield batch
+
+    return batches

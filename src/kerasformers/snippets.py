@@ -21,6 +21,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .batching import bucket_length
 from .data_generator import DataGenerator
 from .text.unicode import lowercase_and_normalize
 from .viterbi import ViterbiDecoder  # CRF decoding: bert4keras keeps it in snippets
@@ -196,7 +197,9 @@ def sequence_padding(
     Args:
         inputs: sequences (lists or arrays) of equal rank.
         length: target length (int, or one per padded dim); default: the
-            longest along each of the first ``seq_dims`` dims.
+            longest along each of the first ``seq_dims`` dims. Inside a
+            ``DataGenerator`` with length buckets, a dim along which the rows
+            differ in length rounds up to a bucket (see :mod:`kerasformers.batching`).
         value: fill value (cast to each sequence's dtype).
         seq_dims: how many leading dims to pad, e.g. 2 for ``[n, n]`` matrices.
         mode: ``'post'`` pads at the end, ``'pre'`` at the start. Cutting keeps
@@ -211,7 +214,11 @@ def sequence_padding(
     if mode not in ("post", "pre"):
         raise ValueError(f'"mode" argument must be "post" or "pre", got {mode!r}')
     if length is None:
-        length = np.max([np.shape(x)[:seq_dims] for x in inputs], axis=0)
+        shapes = np.array([np.shape(x)[:seq_dims] for x in inputs]).reshape(len(inputs), seq_dims)
+        longest, shortest = shapes.max(axis=0), shapes.min(axis=0)
+        # Inside a DataGenerator with length buckets, dims whose lengths differ between
+        # rows (sequences) round up; equal ones (label columns, class vectors) do not.
+        length = [bucket_length(int(n)) if n != m else int(n) for n, m in zip(longest, shortest)]
     elif not hasattr(length, "__getitem__"):
         # One int pads every sequence dim (bert4keras accepted it only for seq_dims=1).
         length = [length] * seq_dims
