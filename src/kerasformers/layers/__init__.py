@@ -12,7 +12,7 @@ from kerasformers.layers.feedforward import FeedForward
 from kerasformers.layers.heads import EfficientGlobalPointer, GlobalPointer
 from kerasformers.layers.normalization import LayerNormalization, ScaleOffset
 from kerasformers.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
-from kerasformers.layers.positions import RelativePositionEmbedding, Sinusoidal
+from kerasformers.layers.positions import RelativePositionEmbedding, RelativePositionEmbeddingT5, Sinusoidal
 
 __all__ = [
     "AttentionMask",
@@ -28,6 +28,7 @@ __all__ = [
     "MultiHeadAttention",
     "PositionEmbedding",
     "RelativePositionEmbedding",
+    "RelativePositionEmbeddingT5",
     "ScaleOffset",
     "Sinusoidal",
     "SinusoidalPositionEmbedding",

@@ -12,7 +12,7 @@ from kerasformers.backend import INFINITY, apply_rotary_position_embeddings
 from kerasformers.layers.core import dense_checkpoint_weights
 
 # Position schemes the attention core understands (``p_bias`` at call time).
-POSITION_BIASES = (None, "rotary", "typical_relative")
+POSITION_BIASES = (None, "rotary", "typical_relative", "t5_relative")
 
 
 def _jax_platform() -> str:
@@ -79,7 +79,9 @@ class MultiHeadAttention(keras.layers.Layer):
     * ``p_bias='typical_relative'`` takes NEZHA's relative table
       ``[q_len, k_len, key_size]`` (:class:`RelativePositionEmbedding`), adds
       ``q . R[j, k]`` to the scores and ``sum_k A[j, k] R[j, k]`` to the output
-      (Shaw et al.; needs ``key_size == head_size``).
+      (Shaw et al.; needs ``key_size == head_size``);
+    * ``p_bias='t5_relative'`` takes T5's bias ``[q_len, k_len, heads]``
+      (:class:`RelativePositionEmbeddingT5`) and adds it to the scores.
 
     Args:
         heads: number of heads.
@@ -174,6 +176,10 @@ class MultiHeadAttention(keras.layers.Layer):
             # Masks and residual scores are summed in float32: -1e12 overflows float16.
             previous_scores = ops.cast(previous_scores, "float32")
             bias = previous_scores if bias is None else _to_bias(bias, "float32") + previous_scores
+        if p_bias == "t5_relative":
+            # Added in float32 like the masks; the fused kernel takes it as its bias.
+            position = ops.expand_dims(ops.transpose(ops.cast(position, "float32"), (2, 0, 1)), 0)
+            bias = position if bias is None else _to_bias(bias, "float32") + position
         relative = None
         if p_bias == "typical_relative":
             if self.key_size != self.head_size:

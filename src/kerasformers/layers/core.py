@@ -9,6 +9,34 @@ from kerasformers.backend import causal_mask, unilm_mask
 
 
 @keras.saving.register_keras_serializable(package="kerasformers")
+class ClearMask(keras.layers.Layer):
+    """Identity that drops the Keras mask, so later attention layers see every key.
+
+    T5's decoder under mesh-TF numerics starts from token id 0 (padding's id),
+    which an ``Embedding(mask_zero=True)`` would hide from every query.
+
+    Example:
+        >>> x = keras.layers.Embedding(5, 2, mask_zero=True)(keras.ops.convert_to_tensor([[0, 1]]))
+        >>> ClearMask().compute_mask(x, keras.ops.convert_to_tensor([[False, True]])) is None
+        True
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        # A new tensor: Keras keeps the mask attached to a tensor returned as is.
+        return ops.copy(inputs)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
 class TokenSelect(keras.layers.Layer):
     """Pick one position of a sequence: ``x[:, index]`` (BERT's ``Pooler`` takes [CLS]).
 

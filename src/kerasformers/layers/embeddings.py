@@ -25,6 +25,12 @@ class Embedding(keras.layers.Embedding):
         (1, 2, 10)
     """
 
+    def __init__(self, *args, keep_first_token: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: Never hide position 0 from attention: bert4keras's T5 decoder starts
+        #: from id 0 (padding's id) and must still see its first token.
+        self.keep_first_token = keep_first_token
+
     def call(self, inputs, mode: str = "embedding"):
         if mode == "embedding":
             return super().call(inputs)
@@ -37,7 +43,15 @@ class Embedding(keras.layers.Embedding):
         # In dense mode the input is a float hidden state: keep whatever mask it carries.
         if "float" in str(inputs.dtype):
             return mask
-        return super().compute_mask(inputs, mask)
+        mask = super().compute_mask(inputs, mask)
+        if mask is not None and self.keep_first_token:
+            mask = ops.concatenate([ops.ones_like(mask[:, :1]), mask[:, 1:]], axis=1)
+        return mask
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(keep_first_token=self.keep_first_token)
+        return config
 
     def compute_output_shape(self, input_shape, mode: str = "embedding"):
         if mode == "dense":

@@ -1,6 +1,8 @@
-"""Relative position tables used inside attention (NEZHA's Shaw-style scheme)."""
+"""Relative position tables used inside attention: NEZHA's Shaw-style scheme and T5's buckets."""
 
 from __future__ import annotations
+
+import math
 
 import keras
 from keras import ops
@@ -95,4 +97,84 @@ class RelativePositionEmbedding(keras.layers.Layer):
             output_dim=self.output_dim,
             embeddings_initializer=keras.initializers.serialize(self.embeddings_initializer),
         )
+        return config
+
+
+def t5_relative_buckets(distance, num_buckets: int = 32, max_distance: int = 128, bidirectional: bool = True):
+    """Bucket of each relative distance ``key position - query position`` (T5, arXiv 1910.10683).
+
+    Distances below ``num_buckets // 2`` (per sign when bidirectional) get their own
+    bucket; larger ones share logarithmically wider buckets up to ``max_distance``,
+    beyond which everything falls in the last bucket. Bidirectional buckets give
+    keys after the query the upper half; causal ones (the decoder) map every key
+    after the query to bucket 0.
+
+    Example:
+        >>> d = keras.ops.convert_to_tensor([-200, -20, -3, 0, 3, 20, 200])
+        >>> keras.ops.convert_to_numpy(t5_relative_buckets(d)).tolist()
+        [15, 10, 3, 0, 19, 26, 31]
+        >>> keras.ops.convert_to_numpy(t5_relative_buckets(d, bidirectional=False)).tolist()
+        [31, 17, 3, 0, 0, 0, 0]
+    """
+    n = -ops.cast(distance, "int32")  # how far back the key lies
+    bucket = ops.zeros_like(n)
+    if bidirectional:
+        num_buckets //= 2
+        bucket = ops.where(n < 0, num_buckets, 0)
+        n = ops.abs(n)
+    else:
+        n = ops.maximum(n, 0)
+    max_exact = num_buckets // 2
+    # log(0) never reaches the integer cast: small distances take the exact branch.
+    far = ops.log(ops.cast(ops.maximum(n, max_exact), "float32") / max_exact)
+    far = far / math.log(max_distance / max_exact) * (num_buckets - max_exact)
+    far = ops.minimum(max_exact + ops.cast(far, "int32"), num_buckets - 1)
+    return bucket + ops.where(n < max_exact, n, far)
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+class RelativePositionEmbeddingT5(RelativePositionEmbedding):
+    """T5's learned relative position bias: one scalar per (bucket, head).
+
+    Called on ``[q, v]`` it returns ``[q_len, v_len, heads]``, row
+    :func:`t5_relative_buckets` ``(k - j)`` of the ``[num_buckets, heads]`` table;
+    ``MultiHeadAttention(..., p_bias='t5_relative')`` adds it to the scores. The
+    checkpoint stores the table transposed (``relative_attention_bias [heads, 32]``).
+
+    Args:
+        input_dim: number of buckets (32).
+        output_dim: number of heads.
+        max_distance: distance where buckets stop growing (128).
+        bidirectional: encoder (True) or causal decoder buckets (False).
+
+    Example:
+        >>> layer = RelativePositionEmbeddingT5(32, 4, bidirectional=False)
+        >>> x = keras.ops.zeros((1, 3, 8))
+        >>> tuple(layer([x, x]).shape)
+        (3, 3, 4)
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        max_distance: int = 128,
+        bidirectional: bool = True,
+        embeddings_initializer="zeros",
+        **kwargs,
+    ):
+        super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer, **kwargs)
+        self.max_distance = max_distance
+        self.bidirectional = bidirectional
+
+    def compute_position_ids(self, inputs):
+        q, v = inputs
+        q_ids = ops.arange(ops.shape(q)[1], dtype="int32")
+        v_ids = ops.arange(ops.shape(v)[1], dtype="int32")
+        distance = ops.expand_dims(v_ids, 0) - ops.expand_dims(q_ids, 1)
+        return t5_relative_buckets(distance, self.input_dim, self.max_distance, self.bidirectional)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(max_distance=self.max_distance, bidirectional=self.bidirectional)
         return config

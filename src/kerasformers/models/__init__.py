@@ -11,7 +11,8 @@ from kerasformers.models.bert import BERT
 from kerasformers.models.electra import ELECTRA
 from kerasformers.models.hf_config import translate_hf_config
 from kerasformers.models.roformer import NEZHA, RoFormer, RoFormerV2
-from kerasformers.models.registry import APPLICATIONS, MODELS, PLANNED_MODELS
+from kerasformers.models.registry import APPLICATIONS, MODEL_ARGUMENTS, MODELS, PLANNED_MODELS
+from kerasformers.models.t5 import T5, T5_Decoder, T5_Encoder
 from kerasformers.models.transformer import Transformer
 
 # bert_config.json keys that bert4keras renames before building.
@@ -103,7 +104,9 @@ def build_transformer_model(
             (``model.safetensors``, sharded or not, or ``pytorch_model.bin``), or a ``{name: array}`` dict.
         model: a key of :data:`MODELS` (``'bert'``, ``'roberta'``, ``'albert'``,
             ``'albert_unshared'``, ``'nezha'``, ``'roformer'``, ``'roformer_v2'``,
-            ``'electra'``) or a :class:`Transformer` subclass.
+            ``'electra'``, ``'t5'``/``'t5.1.0'``, ``'t5.1.1'``, ``'mt5.1.1'`` and their
+            ``_encoder``/``_decoder`` forms) or a :class:`Transformer` subclass. T5 models
+            take ``numerics='bert4keras'`` (default) or ``'mesh_tf'`` (docs/t5.md).
         application: ``'encoder'`` (padding mask), ``'lm'`` (causal mask) or ``'unilm'``
             (seq2seq mask); None (default) keeps the family's own mask: padding for the
             encoders, causal for the GPT family (a causal LM, as in bert4keras).
@@ -117,6 +120,8 @@ def build_transformer_model(
     """
     configs = load_config(config_path, **kwargs)
     model_class = _resolve_model(model)
+    if isinstance(model, str):
+        configs.update(MODEL_ARGUMENTS.get(model.lower(), {}))
     if application is not None:
         application = str(application).lower()
         if application not in APPLICATIONS:
@@ -156,6 +161,9 @@ __all__ = [
     "NEZHA",
     "RoFormer",
     "RoFormerV2",
+    "T5",
+    "T5_Decoder",
+    "T5_Encoder",
     "Transformer",
     "build_transformer_model",
     "load_config",

@@ -13,6 +13,7 @@ from kerasformers.models.bert import BERT
 from kerasformers.models.electra import ELECTRA
 from kerasformers.models.roformer import NEZHA, RoFormer, RoFormerV2
 from kerasformers.models.transformer import APPLICATION_MASKS
+from kerasformers.models.t5 import T5, T5_Decoder, T5_Encoder
 
 #: ``model=`` strings and the builder class each one selects.
 MODELS: Dict[str, type] = {
@@ -25,9 +26,19 @@ MODELS: Dict[str, type] = {
     "roformer_v2": RoFormerV2,
     "electra": ELECTRA,
 }
+# T5: the model string also sets the version (mesh-TF variable names, FFN kind, output head).
+for _name in ("t5", "t5.1.0", "t5.1.1", "mt5.1.1"):
+    MODELS.update({_name: T5, f"{_name}_encoder": T5_Encoder, f"{_name}_decoder": T5_Decoder})
+
+#: Builder arguments a model string implies (bert4keras sets T5's ``version`` this way).
+MODEL_ARGUMENTS: Dict[str, Dict[str, str]] = {
+    f"{name}{part}": {"version": version}
+    for name, version in (("t5", "t5.1.0"), ("t5.1.0", "t5.1.0"), ("t5.1.1", "t5.1.1"), ("mt5.1.1", "mt5.1.1"))
+    for part in ("", "_encoder", "_decoder")
+}
 
 #: bert4keras model strings that kerasformers does not build yet (later releases).
-PLANNED_MODELS = ("gpt", "gpt2", "gpt2_ml", "t5", "t5.1.0", "t5.1.1", "mt5.1.1")
+PLANNED_MODELS = ("gpt", "gpt2", "gpt2_ml")
 
 #: ``application=`` strings and the self-attention mask each one uses.
 APPLICATIONS = APPLICATION_MASKS

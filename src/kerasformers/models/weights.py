@@ -133,11 +133,12 @@ def _active_mapping(transformer, mapping: Optional[Dict[str, List[str]]]) -> Dic
 
 
 def _model_strings(transformer) -> Tuple[str, ...]:
-    """The registered ``model=`` strings of the transformer's class (or nearest registered base)."""
+    """The registered ``model=`` strings of the transformer's class (or nearest registered base),
+    without the ``_encoder``/``_decoder`` of T5's halves (checkpoints hold both halves)."""
     from kerasformers.models.registry import MODELS
 
     for cls in type(transformer).__mro__:
-        keys = tuple(k for k, v in MODELS.items() if v is cls)
+        keys = tuple(dict.fromkeys(k.replace("_encoder", "").replace("_decoder", "") for k, v in MODELS.items() if v is cls))
         if keys:
             return keys
     return ()
