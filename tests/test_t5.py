@@ -143,3 +143,13 @@ def test_bad_numerics_is_refused():
     config, _ = paths("mt5")
     with pytest.raises(ValueError, match="numerics="):
         build_transformer_model(config, None, model="mt5.1.1", numerics="hf")
+
+
+def test_keras_save_and_reload_gives_identical_outputs(tmp_path):
+    import keras
+
+    t5 = build("t5.1.1", numerics="mesh_tf", with_lm="linear")
+    path = str(tmp_path / "t5.keras")
+    t5.model.save(path)
+    reloaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(predict(reloaded, [ENC, DEC]), predict(t5.model, [ENC, DEC]))
