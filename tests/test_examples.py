@@ -1,16 +1,54 @@
-"""The fine-tuning example trains for real (offline, tiny checkpoint) and learns its task."""
+"""The fine-tuning example trains for real (offline, tiny checkpoint), learns its task, cleans up,
+and refuses bad data before training with a message that names the file and the problem."""
 
+import glob
+import json
 import os
 import sys
+import tempfile
+
+import pytest
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
 
 
-def test_text_classification_example_learns_the_demo_task():
+@pytest.fixture(scope="module")
+def example():
     sys.path.insert(0, EXAMPLES)
     try:
         import task_text_classification
     finally:
         sys.path.remove(EXAMPLES)
-    accuracy = task_text_classification.main(["--demo"])
+    return task_text_classification
+
+
+def test_text_classification_example_learns_the_demo_task(example):
+    leftovers = lambda: set(glob.glob(os.path.join(tempfile.gettempdir(), "kerasformers-example-*")))  # noqa: E731
+    before = leftovers()
+    accuracy = example.main(["--demo"])
     assert accuracy >= 0.9
+    assert leftovers() <= before  # its temporary checkpoint folder is gone
+
+
+def _write_lines(path, rows):
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return str(path)
+
+
+def test_missing_data_file_is_a_clear_error(example, tmp_path):
+    args = ["--config", "c.json", "--checkpoint", "ckpt", "--vocab", "v.txt"]
+    with pytest.raises(SystemExit, match=r"data file '.*nope\.json' does not exist"):
+        example.main(args + ["--train", str(tmp_path / "nope.json"), "--valid", str(tmp_path / "nope.json")])
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"sentence": "no sentence1 key", "label": "1"}\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"bad\.json, line 1: expected a JSON object with 'sentence1'"):
+        example.main(args + ["--train", str(bad), "--valid", str(bad)])
+
+
+def test_validation_label_never_seen_in_training_fails_before_training(example, tmp_path):
+    train = _write_lines(tmp_path / "train.json", [{"sentence1": "好", "label": "0"}, {"sentence1": "坏", "label": "1"}])
+    valid = _write_lines(tmp_path / "dev.json", [{"sentence1": "好", "label": "2"}])
+    # The checkpoint paths do not exist: the label check must come first, before any model is built.
+    args = ["--config", "c.json", "--checkpoint", "ckpt", "--vocab", "v.txt", "--train", train, "--valid", valid]
+    with pytest.raises(SystemExit, match=r"dev\.json has labels the training data never had: 2"):
+        example.main(args)
