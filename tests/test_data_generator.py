@@ -117,3 +117,30 @@ def test_keras_structure_of_bert4keras_batches():
     assert isinstance(inputs, tuple) and len(inputs) == 2
     structured = keras_structure([[x, x], [1, 0]])
     assert isinstance(structured[0], tuple) and structured[1].tolist() == [1, 0]
+
+
+class TagBatches(DataGenerator):
+    def __iter__(self, random=False):
+        batch_token_ids, batch_labels = [], []
+        for is_end, (token_ids, labels) in self.sample(random):
+            batch_token_ids.append(token_ids)
+            batch_labels.append(labels)
+            if len(batch_token_ids) == self.batch_size or is_end:
+                yield [sequence_padding(batch_token_ids)], sequence_padding(batch_labels)
+                batch_token_ids, batch_labels = [], []
+
+
+def test_crf_tagger_trains_through_forfit_with_varying_lengths():
+    # The bert4keras NER pattern: a CRF loss scans over the sequence, whose length changes per batch.
+    from kerasformers.layers import ConditionalRandomField
+
+    lengths = [9, 6, 9, 4, 7, 3]
+    data = [([1 + (i + j) % 9 for j in range(n)], [(i + j) % 3 for j in range(n)]) for i, n in enumerate(lengths)]
+    generator = TagBatches(data, batch_size=2, buckets=None)
+    token_ids = keras.Input((None,), dtype="int32")
+    crf = ConditionalRandomField()
+    scores = keras.layers.Dense(3)(keras.layers.Embedding(10, 8, mask_zero=True)(token_ids))
+    model = keras.Model(token_ids, crf(scores))
+    model.compile(loss=crf.sparse_loss, optimizer="adam")
+    history = model.fit(generator.forfit(random=False), steps_per_epoch=len(generator), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()

@@ -185,18 +185,21 @@ class ConditionalRandomField(_TransitionLayer):
     def log_normalizer(self, y_pred, valid):
         """``log Z`` per sequence by the forward algorithm (log-sum-exp over paths)."""
         trans = ops.cast(self.trans, y_pred.dtype)[None]
-        steps = ops.transpose(y_pred[:, 1:], (1, 0, 2))
-        keep = ops.transpose(valid[:, 1:, None], (1, 0, 2))
+        # One scanned tensor, [len - 1, batch, labels + 1]: the emissions with the padding flag as a
+        # last column. Keras's TensorFlow scan fails on several inputs whose length is unknown
+        # statically, which it is whenever batches are padded to varying lengths.
+        keep = ops.cast(valid[:, 1:, None], y_pred.dtype)
+        steps = ops.transpose(ops.concatenate([y_pred[:, 1:], keep], axis=-1), (1, 0, 2))
 
         def step(state, inputs):
-            emission, keep_t = inputs
+            emission, keep_t = inputs[:, :-1], inputs[:, -1:] > 0
             new = ops.logsumexp(state[:, :, None] + trans, axis=1) + emission
             # Padded steps carry the state through unchanged.
             new = ops.where(keep_t, new, state)
             # Per-step outputs are required by the TensorFlow scan; they are discarded.
             return new, new
 
-        final, _ = ops.scan(step, y_pred[:, 0], (steps, keep))
+        final, _ = ops.scan(step, y_pred[:, 0], steps)
         return ops.logsumexp(final, axis=1)
 
     @_loss_function
