@@ -75,7 +75,7 @@ def _nezha_or_roformer(training_state: bool, vocab_rows) -> Detection:
         "NEZHA or RoFormer",
         "nezha",
         "bert/ without position_embeddings: NEZHA (relative positions) and RoFormer (rotary) store the same "
-        "names; model='nezha' for NEZHA / NEZHA-Gen, model='roformer' for RoFormer, RoFormer-char, RoFormer-Sim",
+        "names; model='nezha' for NEZHA, model='roformer' for RoFormer, RoFormer-char, RoFormer-Sim",
         both,
     )
 
@@ -98,6 +98,13 @@ def detect_architecture(names: Union[Iterable[str], Mapping[str, Sequence[int]]]
     training_state = any(re.search(r"(^|/)(adam_m|adam_v|global_step)$", n) for n in all_names)
     names = [n for n in all_names if not is_optimizer_variable(n)]
     has = lambda fragment: any(fragment in n for n in names)  # noqa: E731
+    if has("model/wte") or has("/attn/c_attn/"):
+        return Detection(
+            "OpenAI GPT-2",
+            "gpt2_openai",
+            "model/wte and model/h{i}/attn/c_attn (openai/gpt-2's conv1d layout; config: hparams.json)",
+            ("gpt2_openai",),
+        )
     if has("newslm/"):
         return Detection("GPT2_ML", "gpt2_ml", "variables under newslm/ (Grover/gpt2-ml)", ("gpt2_ml",))
     if has("shared/embedding") or has("encoder/block_000/"):
@@ -112,8 +119,11 @@ def detect_architecture(names: Union[Iterable[str], Mapping[str, Sequence[int]]]
         )
     if has("gpt/"):
         if has("attention/input/LayerNorm"):
-            return Detection("GPT-2 (CPM-LM)", "gpt2", "gpt/ with pre-norm input/LayerNorm", ("gpt2",))
-        return Detection("GPT", "gpt", "variables under gpt/", ("gpt",))
+            return Detection(
+                "GPT-2 (CPM-LM)", "gpt2", "gpt/ with pre-norms attention/input/LayerNorm and gpt/output/LayerNorm",
+                ("gpt2",),
+            )
+        return Detection("GPT (CDial-GPT)", "gpt", "gpt/ with post-norms attention/output/LayerNorm", ("gpt",))
     if has("bert/encoder/layer_shared/") or has("bert/embeddings/word_embeddings_2"):
         return Detection(
             "ALBERT (brightmart's early non-Google format)",
@@ -145,7 +155,9 @@ def detect_architecture(names: Union[Iterable[str], Mapping[str, Sequence[int]]]
         if has("LayerNorm"):
             vocab = shapes.get("bert/embeddings/word_embeddings")
             return _nezha_or_roformer(training_state, int(vocab[0]) if vocab else None)
-    return Detection("unknown", "", "no known variable layout (bert/, electra/, gpt/, newslm/, encoder/block_000/)")
+    return Detection(
+        "unknown", "", "no known variable layout (bert/, electra/, gpt/, newslm/, model/h0/, encoder/block_000/)"
+    )
 
 
 #: Hugging Face ``model_type`` -> (family, ``model=`` candidates best first).

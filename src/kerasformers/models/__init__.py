@@ -10,6 +10,8 @@ from kerasformers.models.albert import ALBERT, ALBERT_Unshared
 from kerasformers.models.bert import BERT
 from kerasformers.models.electra import ELECTRA
 from kerasformers.models.hf_config import translate_hf_config
+from kerasformers.models.gpt import GPT, GPT2, GPT2_ML
+from kerasformers.models.gpt2_openai import GPT2_OpenAI
 from kerasformers.models.roformer import NEZHA, RoFormer, RoFormerV2
 from kerasformers.models.registry import APPLICATIONS, MODEL_ARGUMENTS, MODELS, PLANNED_MODELS
 from kerasformers.models.t5 import T5, T5_Decoder, T5_Encoder
@@ -21,6 +23,12 @@ _CONFIG_ALIASES = {
     "hidden_dropout_prob": "dropout_rate",
     "attention_probs_dropout_prob": "attention_dropout_rate",
     "type_vocab_size": "segment_vocab_size",
+    # openai/gpt-2's hparams.json
+    "n_vocab": "vocab_size",
+    "n_ctx": "max_position",
+    "n_embd": "hidden_size",
+    "n_head": "num_attention_heads",
+    "n_layer": "num_hidden_layers",
 }
 
 
@@ -59,6 +67,8 @@ def load_config(config_path: Union[str, os.PathLike, None], **overrides) -> Dict
     # Keyword arguments override the file under either spelling (``type_vocab_size=0``
     # as well as ``segment_vocab_size=0``), so merge them before translating keys.
     configs.update(overrides)
+    if "n_embd" in configs and "intermediate_size" not in configs:
+        configs["intermediate_size"] = 4 * configs["n_embd"]  # GPT-2's FFN width, not in hparams.json
     for key, alias in _CONFIG_ALIASES.items():
         if key in configs:
             value = configs.pop(key)
@@ -142,7 +152,7 @@ def build_transformer_model(
     if missing:
         source = f"config {os.fspath(config_path)!r}" if config_path is not None else "the keyword arguments"
         raise ValueError(f"{', '.join(missing)} missing from {source}; pass them as keyword arguments.")
-    configs.setdefault("hidden_act", "gelu")
+    configs.setdefault("hidden_act", model_class.default_hidden_act)
 
     transformer = model_class(application=application, **configs)
     transformer.build(**configs)
@@ -157,6 +167,10 @@ __all__ = [
     "APPLICATIONS",
     "BERT",
     "ELECTRA",
+    "GPT",
+    "GPT2",
+    "GPT2_ML",
+    "GPT2_OpenAI",
     "MODELS",
     "NEZHA",
     "RoFormer",

@@ -71,7 +71,7 @@ class BERT(Transformer):
             input_dim=self.vocab_size,
             output_dim=self.embedding_size,
             embeddings_initializer=self.initializer,
-            mask_zero=True,
+            mask_zero=self.mask_padding,
             name="Embedding-Token",
         )
         if self.segment_vocab_size > 0:

@@ -11,6 +11,8 @@ from typing import Dict
 from kerasformers.models.albert import ALBERT, ALBERT_Unshared
 from kerasformers.models.bert import BERT
 from kerasformers.models.electra import ELECTRA
+from kerasformers.models.gpt import GPT, GPT2, GPT2_ML
+from kerasformers.models.gpt2_openai import GPT2_OpenAI
 from kerasformers.models.roformer import NEZHA, RoFormer, RoFormerV2
 from kerasformers.models.transformer import APPLICATION_MASKS
 from kerasformers.models.t5 import T5, T5_Decoder, T5_Encoder
@@ -25,6 +27,10 @@ MODELS: Dict[str, type] = {
     "roformer": RoFormer,
     "roformer_v2": RoFormerV2,
     "electra": ELECTRA,
+    "gpt": GPT,
+    "gpt2": GPT2,
+    "gpt2_ml": GPT2_ML,
+    "gpt2_openai": GPT2_OpenAI,
 }
 # T5: the model string also sets the version (mesh-TF variable names, FFN kind, output head).
 for _name in ("t5", "t5.1.0", "t5.1.1", "mt5.1.1"):
@@ -38,7 +44,7 @@ MODEL_ARGUMENTS: Dict[str, Dict[str, str]] = {
 }
 
 #: bert4keras model strings that kerasformers does not build yet (later releases).
-PLANNED_MODELS = ("gpt", "gpt2", "gpt2_ml")
+PLANNED_MODELS: tuple = ()
 
 #: ``application=`` strings and the self-attention mask each one uses.
 APPLICATIONS = APPLICATION_MASKS

@@ -23,7 +23,7 @@ class NEZHA(BERT):
     non-trainable interleaved sin/cos table (``Embedding-Relative-Position``) that
     is added to keys and values in every layer (Shaw et al.). Released
     checkpoints carry ``adam_m``/``adam_v``/``global_step``, which loading skips.
-    NEZHA-Gen is ``model='nezha', application='lm'``.
+    (NEZHA-Gen, despite its name, has BERT's layout: ``model='bert', application='lm'``.)
 
     Example:
         >>> m = NEZHA(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,

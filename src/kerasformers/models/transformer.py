@@ -70,6 +70,8 @@ class Transformer:
     #: The argument that gives the family the LM head ``application='lm'/'unilm'`` needs
     #: (bert4keras turns BERT's ``with_mlm`` on); None when the head is always there (GPT).
     application_head: Optional[str] = "with_mlm"
+    #: ``hidden_act`` when the config names none.
+    default_hidden_act = "gelu"
     #: Token id 0 is padding: hidden as a key (and masked from the token embedding).
     #: False where id 0 is a real token (OpenAI GPT-2's ``!``).
     mask_padding = True
@@ -397,6 +399,15 @@ class Transformer:
     def variable_mapping(self) -> Dict[str, List[str]]:
         """``{layer name: [checkpoint variable names]}`` in each layer's weight order."""
         return {}
+
+    def checkpoint_view(self, reader):
+        """The reader loading goes through; a family whose files need renaming or
+        splitting before they fit its layers returns a view (OpenAI GPT-2)."""
+        return reader
+
+    def pack_checkpoint(self, variables: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+        """Inverse of :meth:`checkpoint_view` for saving: the variables as the files store them."""
+        return variables
 
     def load_variable(self, checkpoint, name: str) -> np.ndarray:
         """Read ``name`` from the checkpoint, applying the model's transform."""

@@ -190,7 +190,7 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
     try:
         report = LoadReport(source=str(getattr(opened, "prefix", checkpoint)))
         active = _active_mapping(transformer, mapping)
-        reader = opened
+        reader = opened if hf else transformer.checkpoint_view(opened)
         if hf:
             check_hf_family(transformer, opened, _model_strings(transformer))
             reader = hf_view(transformer, opened, active)
@@ -256,7 +256,7 @@ def save_weights_as_checkpoint(transformer, filename: str, mapping=None, dtype=N
     """
     from kerasformers.checkpoints.bundle import write_checkpoint
 
-    return write_checkpoint(filename, mapped_variables(transformer, mapping, dtype))
+    return write_checkpoint(filename, transformer.pack_checkpoint(mapped_variables(transformer, mapping, dtype)))
 
 
 def mapped_variables(transformer, mapping=None, dtype=None) -> Dict[str, np.ndarray]:
