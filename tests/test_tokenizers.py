@@ -344,3 +344,55 @@ def test_sp_tokenizer_errors(tmp_path, monkeypatch):
     with pytest.raises(ImportError, match=r"pip install kerasformers\[sentencepiece\]"):
         SpTokenizer(path, token_start=None, token_end=None)
 
+
+
+# ---------------------------------------------------------------- SentencePiece in CPM-LM's setting
+
+CPM_CONFIGS = {
+    "cpm_lm": {"token_start": None, "token_end": None, "pre_tokenize": "cpm", "token_translate": {"\u2583": "<cls>"}},
+    "cpm_start_end": {"token_start": "<cls>", "token_end": "<eod>", "pre_tokenize": "cpm",
+                      "token_translate": {"\u2583": "<cls>", "\u2582": "<eod>"}},
+    "end_only": {"token_start": None, "token_end": "</s>"},
+    "start_only_translate": {"token_start": "<eod>", "token_end": None, "token_translate": {"\u2581": "\u2582"}},
+}
+
+
+def _cpm_pre_tokenize():
+    """bert4keras's CPM-LM example: jieba words, spaces as \\u2582 and newlines as \\u2583."""
+    jieba = pytest.importorskip("jieba")
+    return lambda text: [w.replace(" ", "\u2582").replace("\n", "\u2583") for w in jieba.cut(text, cut_all=False)]
+
+
+@pytest.fixture(scope="module")
+def cpm_goldens():
+    pytest.importorskip("sentencepiece")
+    return _load("tokenizer_cpm_goldens.json.xz")
+
+
+@pytest.mark.parametrize("config", sorted(CPM_CONFIGS))
+def test_sp_tokenizer_options_match_bert4keras_on_a_cpm_style_model(cpm_goldens, config):
+    # tests/goldens/make_cpm_tokenizer_goldens.py: a BPE model over jieba-cut text with \u2582/\u2583 pieces.
+    golden = cpm_goldens[config]
+    kwargs = dict(CPM_CONFIGS[config])
+    if kwargs.get("pre_tokenize") == "cpm":
+        kwargs["pre_tokenize"] = _cpm_pre_tokenize()
+    tok = SpTokenizer(DATA / "tokenizer_cpm.model", **kwargs)
+    specials = ["pad", "unk", "mask", "start", "end"]
+    assert {k: getattr(tok, f"_token_{k}") for k in specials} == golden["special_tokens"]
+    assert {k: getattr(tok, f"_token_{k}_id", None) for k in specials} == golden["special_ids"]
+    assert tok._vocab_size == golden["vocab_size"]
+    records = golden["records"]
+    actual = []
+    for rec in records:
+        text, other = rec["text"], rec["other"]
+        maxlen, (pair_maxlen, truncate_from) = rec["tokens_maxlen"][0], rec["pair"][:2]
+        ids, _ = tok.encode(text)
+        actual.append(_plain({
+            "text": text, "other": other, "tokens": tok.tokenize(text), "ids": ids,
+            "tokens_maxlen": [maxlen, _attempt(lambda: tok.tokenize(text, maxlen=maxlen))],
+            "pair": [pair_maxlen, truncate_from,
+                     _attempt(lambda: tok.encode(text, other, maxlen=pair_maxlen, truncate_from=truncate_from))],
+            "decode": _attempt(lambda: tok.decode(ids)),
+        }))
+    _first_difference({"unidata_version": unicodedata.unidata_version}, config, [r["text"] for r in records],
+                      records, actual)
