@@ -145,6 +145,15 @@ def test_vocabulary_of_another_size_is_warned_about(tmp_path):
         f.write("extra1\nextra2\n")
     with pytest.warns(UserWarning, match="vocab.txt has 66 tokens but .*word_embeddings.weight has 64 rows"):
         build_transformer_model(tmp_path / "bert", tmp_path / "bert", model="bert")
+    # A fast-tokenizer folder: tokenizer.json's vocabulary plus its added tokens.
+    os.remove(tmp_path / "bert" / "vocab.txt")
+    vocab = {f"t{i}": i for i in range(60)}
+    added = [{"id": 60, "content": "[X]"}]
+    (tmp_path / "bert" / "tokenizer.json").write_text(json.dumps({"model": {"vocab": vocab}, "added_tokens": added}))
+    bert = build_transformer_model(tmp_path / "bert", None, model="bert", return_keras_model=False)
+    with pytest.warns(UserWarning, match="tokenizer.json has 61 tokens but .* has 64 rows"):
+        report = bert.load_weights_from_checkpoint(tmp_path / "bert")
+    assert report.notes and "tokenizer.json has 61 tokens" in str(report)
 
 
 def test_folder_without_weights_says_what_to_download(tmp_path):
