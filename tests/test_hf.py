@@ -53,11 +53,15 @@ def folder(family, fmt="safetensors"):
     return os.path.join(HF, family, fmt)
 
 
-def run(model):
+def run_on(model, inputs):
     import keras
 
-    outputs = model([IDS, SEGMENTS], training=False)
+    outputs = model(inputs, training=False)
     return [keras.ops.convert_to_numpy(o) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+
+
+def run(model):
+    return run_on(model, [IDS, SEGMENTS])
 
 
 @pytest.mark.filterwarnings("error::UserWarning")  # e.g. no vocabulary-size warning for a matching vocab.txt
@@ -160,3 +164,21 @@ def test_folder_without_weights_says_what_to_download(tmp_path):
     shutil.copy(os.path.join(folder("bert"), "config.json"), tmp_path)
     with pytest.raises(CheckpointError, match="no model.safetensors, model.safetensors.index.json or pytorch_model.bin"):
         build_transformer_model(tmp_path, tmp_path / "config.json", model="bert")
+
+
+T5_GOLDENS = np.load(os.path.join(HF, "goldens_t5.npz"))
+
+
+@pytest.mark.parametrize("fmt", ["safetensors", "bin"])
+@pytest.mark.parametrize("family,model", [("t5.1.0", "t5"), ("t5.1.1", "t5.1.1"), ("mt5", "mt5.1.1")])
+def test_transformers_t5_gives_transformers_outputs(family, model, fmt):
+    """T5ForConditionalGeneration / MT5ForConditionalGeneration folders, with transformers' (mesh-TF) numerics."""
+    if fmt == "bin":
+        pytest.importorskip("torch")
+    path = folder(family.replace(".", "_"), fmt)
+    t5 = build_transformer_model(path, path, model=model, numerics="mesh_tf", with_lm="linear", return_keras_model=False)
+    ids, decoder_ids = T5_GOLDENS["token_ids"].astype("int32"), T5_GOLDENS["decoder_ids"].astype("int32")
+    (logits,) = run_on(t5.model, [ids, decoder_ids])
+    assert_close(logits, T5_GOLDENS[f"{family}/logits"], f"{family} {fmt} logits")
+    (encoded,) = run_on(t5.encoder, [ids])
+    assert_close(encoded, T5_GOLDENS[f"{family}/encoder"], f"{family} {fmt} encoder")

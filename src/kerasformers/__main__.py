@@ -34,7 +34,8 @@ def _inspect_hf(path: str, limit: Optional[int]) -> int:
         derived = sum(is_derived_hf_name(n) for n in names)
         print(f"{len(names)} tensors, {total:,} model parameters, {derived} buffers/tied copies")
         heads = ", ".join(f"{h} {'present' if p else 'absent'}" for h, p in hf_heads(names, reader.config).items())
-        print(f"heads: {heads}")
+        if heads:
+            print(f"heads: {heads}")
         detection = detect_hf_architecture(reader.config, names)
         print(f"family: {detection.family} ({detection.evidence})")
         if detection.model:

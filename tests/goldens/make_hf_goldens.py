@@ -20,7 +20,10 @@ from make_hf_goldens_legacy.py. Run in the main virtualenv:
 
     python tests/goldens/make_hf_goldens.py
 
-It rewrites tests/data/hf/{bert,albert,electra,roformer}/ and tests/data/hf/goldens_*.npz.
+T5.1.0, T5.1.1 and mT5 (``T5ForConditionalGeneration``/``MT5ForConditionalGeneration``)
+are made the same way (goldens_t5.npz: encoder output and LM logits).
+
+It rewrites tests/data/hf/{bert,albert,electra,roformer,t5_1_0,t5_1_1,mt5}/ and tests/data/hf/goldens_*.npz.
 """
 
 import json
@@ -52,19 +55,21 @@ def randomize(model, seed):
     return model.eval()
 
 
-def save_both(model, folder, bin_names=lambda n: n, shard=None):
+def save_both(model, folder, bin_names=lambda n: n, shard=None, wordpiece=True):
     """``folder/safetensors`` (save_pretrained) and ``folder/bin`` (config.json + torch.save(state_dict))."""
     shutil.rmtree(folder, ignore_errors=True)
     st = os.path.join(folder, "safetensors")
     model.save_pretrained(st, **({"max_shard_size": shard} if shard else {}))
-    with open(os.path.join(st, "vocab.txt"), "w", encoding="utf-8") as f:
-        f.write("\n".join(VOCAB + [f"[unused{i}]" for i in range(64 - len(VOCAB))]) + "\n")
-    with open(os.path.join(st, "tokenizer_config.json"), "w") as f:
-        json.dump({"do_lower_case": False, "tokenizer_class": "BertTokenizer"}, f)
     pt = os.path.join(folder, "bin")
     os.makedirs(pt)
     shutil.copy(os.path.join(st, "config.json"), pt)
     torch.save({bin_names(k): v.clone() for k, v in model.state_dict().items()}, os.path.join(pt, "pytorch_model.bin"))
+    if not wordpiece:
+        return
+    with open(os.path.join(st, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(VOCAB + [f"[unused{i}]" for i in range(64 - len(VOCAB))]) + "\n")
+    with open(os.path.join(st, "tokenizer_config.json"), "w") as f:
+        json.dump({"do_lower_case": False, "tokenizer_class": "BertTokenizer"}, f)
 
 
 def write_tf(prefix, variables):
@@ -203,16 +208,62 @@ def make_roformer():
     return {"hidden": to_numpy(out.hidden_states[-1]), "mlm_logits": to_numpy(out.logits)}
 
 
+DECODER_IDS = np.array([[0, 7, 21, 5, 33, 9], [0, 12, 40, 2, 1, 1]], dtype=np.int64)
+T5_SIZES = dict(vocab_size=64, d_model=32, d_kv=8, num_heads=4, d_ff=48, num_layers=2, num_decoder_layers=2,
+                relative_attention_num_buckets=32, relative_attention_max_distance=128)  # fmt: skip
+
+
+def make_t5(kind):
+    """T5.1.0 (relu, tied), T5.1.1 (gated-gelu, untied) and mT5: encoder output and LM logits."""
+    import transformers
+
+    if kind == "mt5":
+        config = transformers.MT5Config(feed_forward_proj="gated-gelu", tie_word_embeddings=False, **T5_SIZES)
+        model = transformers.MT5ForConditionalGeneration(config)
+    else:
+        gated = kind == "t5.1.1"
+        config = transformers.T5Config(feed_forward_proj="gated-gelu" if gated else "relu",
+                                       tie_word_embeddings=not gated, **T5_SIZES)  # fmt: skip
+        model = transformers.T5ForConditionalGeneration(config)
+    gated = kind != "t5.1.0"
+    if gated:
+        # transformers 5 ties lm_head to the embeddings whatever the config says; T5.1.1 and mT5 have their own.
+        model.lm_head.weight = torch.nn.Parameter(model.lm_head.weight.detach().clone())
+    model = randomize(model, seed={"t5.1.0": 7, "t5.1.1": 8, "mt5": 9}[kind])
+    folder = os.path.join(OUT, kind.replace(".", "_"))
+    save_both(model, folder, wordpiece=False)
+    if gated:
+        # Written as the hub's T5.1.1/mT5 uploads are: with lm_head.weight and tie_word_embeddings false.
+        from safetensors.torch import save_file
+
+        state = {k: v.clone() for k, v in model.state_dict().items() if "embed_tokens" not in k}
+        save_file(state, os.path.join(folder, "safetensors", "model.safetensors"), metadata={"format": "pt"})
+        for sub in ("safetensors", "bin"):
+            path = os.path.join(folder, sub, "config.json")
+            config = json.load(open(path))
+            config["tie_word_embeddings"] = False
+            json.dump(config, open(path, "w"), indent=2)
+    ids = torch.tensor(TOKEN_IDS)
+    with torch.no_grad():
+        out = model(input_ids=ids, attention_mask=ids != 0, decoder_input_ids=torch.tensor(DECODER_IDS))
+    return {"encoder": to_numpy(out.encoder_last_hidden_state), "logits": to_numpy(out.logits)}
+
+
+FAMILIES = {"bert": make_bert, "albert": make_albert, "electra": make_electra, "roformer": make_roformer}
+T5_FAMILIES = {"t5.1.0": lambda: make_t5("t5.1.0"), "t5.1.1": lambda: make_t5("t5.1.1"), "mt5": lambda: make_t5("mt5")}
+
+
 def main():
     torch.manual_seed(0)
     os.makedirs(OUT, exist_ok=True)
-    goldens = {"token_ids": TOKEN_IDS, "segment_ids": SEGMENT_IDS}
-    for family, make in [("bert", make_bert), ("albert", make_albert), ("electra", make_electra), ("roformer", make_roformer)]:
-        goldens.update({f"{family}/{k}": v for k, v in make().items()})
-    np.savez_compressed(os.path.join(OUT, "goldens_transformers.npz"), **goldens)
     import transformers
 
-    print("transformers", transformers.__version__, "wrote", sorted(goldens))
+    for families, name, extra in [(FAMILIES, "goldens_transformers.npz", {}), (T5_FAMILIES, "goldens_t5.npz", {"decoder_ids": DECODER_IDS})]:
+        goldens = {"token_ids": TOKEN_IDS, "segment_ids": SEGMENT_IDS, **extra}
+        for family, make in families.items():
+            goldens.update({f"{family}/{k}": v for k, v in make().items()})
+        np.savez_compressed(os.path.join(OUT, name), **goldens)
+        print("transformers", transformers.__version__, "wrote", name, sorted(goldens))
 
 
 if __name__ == "__main__":

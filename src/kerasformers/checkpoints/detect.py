@@ -175,6 +175,12 @@ HF_UNSUPPORTED = {
 }
 
 
+_T5_NUMERICS = (
+    "; transformers' numerics: numerics='mesh_tf' (T5-PEGASUS and other bert4keras-trained models: the default "
+    "numerics='bert4keras')"
+)
+
+
 def detect_hf_architecture(config: Mapping, names: Iterable[str] = ()) -> Detection:
     """The family of a Hugging Face folder from its ``config.json`` (and parameter names).
 
@@ -194,6 +200,13 @@ def detect_hf_architecture(config: Mapping, names: Iterable[str] = ()) -> Detect
             model_type = "bert"
     if model_type in HF_UNSUPPORTED:
         return Detection(f"unsupported ({model_type})", "", HF_UNSUPPORTED[model_type])
+    if model_type in ("t5", "mt5"):
+        gated = str(config.get("feed_forward_proj", "relu")).startswith("gated")
+        if model_type == "mt5":
+            return Detection("mT5 / T5-PEGASUS", "mt5.1.1", "model_type 'mt5'" + _T5_NUMERICS, ("mt5.1.1", "t5.1.1"))
+        if gated:
+            return Detection("T5.1.1", "t5.1.1", "model_type 't5', gated FFN" + _T5_NUMERICS, ("t5.1.1", "mt5.1.1"))
+        return Detection("T5", "t5", "model_type 't5', ReLU FFN" + _T5_NUMERICS, ("t5", "t5.1.0"))
     if model_type == "roformer" and (config.get("norm_type") == "rms_norm" or config.get("use_bias") is False):
         return Detection("RoFormerV2", "roformer_v2", "model_type 'roformer' with norm_type 'rms_norm'", ("roformer_v2",))
     if model_type in HF_MODEL_TYPES:

@@ -51,6 +51,18 @@ def _tanh_gelu(activation):
     return "gelu_tanh" if activation == "gelu" else activation
 
 
+#: mesh-TF -> Hugging Face names (T5ForConditionalGeneration / MT5ForConditionalGeneration).
+T5_HF_RULES = (
+    (r"^shared/embedding$", "shared/weight"),
+    (r"^(encoder|decoder)/(rms_norm|final_layer_norm)/scale$", r"\1/final_layer_norm/weight"),
+    (r"^(encoder|decoder)/block_0*(\d+)/layer_0*(\d+)/", r"\1/block/\2/layer/\3/"),
+    (r"/(rms_norm|layer_norm)/scale$", "/layer_norm/weight"),
+    (r"/([qkvo])$", r"/\1/weight"),
+    (r"/relative_attention_bias$", "/relative_attention_bias/weight"),
+    (r"^decoder/logits/kernel$", "lm_head/weight"),
+)
+
+
 class T5_Base(Transformer):
     """Shared choices and checkpoint mapping of the T5 builders.
 
@@ -69,6 +81,11 @@ class T5_Base(Transformer):
     attention_scale = False
     position_bias = "t5_relative"
     applications = ("encoder",)
+    hf_model_type = "t5"
+    hf_rules = T5_HF_RULES
+    # Attention projections (``.../q``), FFN kernels and the logits are ``[out, in]`` in HF files;
+    # the relative position table is ``[buckets, heads]`` there and ``[heads, buckets]`` in mesh-TF's.
+    hf_transposed = r"kernel$|/[qkvo]$|relative_attention_bias$"
     #: ``'Encoder'`` or ``'Decoder'``: the stack's layer-name prefix.
     stack = ""
 
