@@ -185,3 +185,16 @@ def test_transformers_t5_gives_transformers_outputs(family, model, fmt):
     t5 = build_transformer_model(path, path, model=model, numerics="mesh_tf", with_lm="linear", return_keras_model=False)
     assert_close(run_on(t5.model, [ids, decoder_ids])[0], T5_GOLDENS[f"{family}/logits"], f"{family} {fmt} logits")
     assert_close(run_on(t5.encoder, [ids])[0], T5_GOLDENS[f"{family}/encoder"], f"{family} {fmt} encoder")
+
+
+GPT2_GOLDENS = np.load(os.path.join(HF, "goldens_gpt2.npz"))
+
+
+@pytest.mark.parametrize("fmt", ["safetensors", "bin"])
+def test_transformers_gpt2_gives_transformers_outputs(fmt):
+    """GPT2LMHeadModel folders (openai-community/gpt2, uer/gpt2-chinese-cluecorpussmall): fused c_attn split."""
+    if fmt == "bin":
+        pytest.importorskip("torch")
+    path = folder("gpt2", fmt)
+    model = build_transformer_model(path, path, model="gpt2_openai", final_activation="linear")
+    assert_close(run_on(model, [IDS])[0], GPT2_GOLDENS["gpt2/logits"], f"gpt2 {fmt} logits")

@@ -23,7 +23,9 @@ from make_hf_goldens_legacy.py. Run in the main virtualenv:
 T5.1.0, T5.1.1 and mT5 (``T5ForConditionalGeneration``/``MT5ForConditionalGeneration``)
 are made the same way (goldens_t5.npz: encoder output and LM logits).
 
-It rewrites tests/data/hf/{bert,albert,electra,roformer,t5_1_0,t5_1_1,mt5}/ and tests/data/hf/goldens_*.npz.
+GPT-2 (``GPT2LMHeadModel``) likewise (goldens_gpt2.npz: LM logits).
+
+It rewrites tests/data/hf/{bert,albert,electra,roformer,t5_1_0,t5_1_1,mt5,gpt2}/ and tests/data/hf/goldens_*.npz.
 """
 
 import json
@@ -249,8 +251,22 @@ def make_t5(kind):
     return {"encoder": to_numpy(out.encoder_last_hidden_state), "logits": to_numpy(out.logits)}
 
 
+def make_gpt2():
+    """GPT2LMHeadModel (the layout of openai-community/gpt2 and uer/gpt2-chinese-cluecorpussmall): LM logits."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    config = GPT2Config(vocab_size=64, n_embd=32, n_layer=2, n_head=4, n_positions=64, activation_function="gelu_new")
+    model = randomize(GPT2LMHeadModel(config), seed=10)
+    save_both(model, os.path.join(OUT, "gpt2"), wordpiece=False)
+    ids = torch.tensor(TOKEN_IDS)
+    with torch.no_grad():  # every id is a token (OpenAI's id 0 is "!"): no attention mask
+        out = model(input_ids=ids, output_hidden_states=True)
+    return {"logits": to_numpy(out.logits), "hidden": to_numpy(out.hidden_states[-1])}
+
+
 FAMILIES = {"bert": make_bert, "albert": make_albert, "electra": make_electra, "roformer": make_roformer}
 T5_FAMILIES = {"t5.1.0": lambda: make_t5("t5.1.0"), "t5.1.1": lambda: make_t5("t5.1.1"), "mt5": lambda: make_t5("mt5")}
+GPT_FAMILIES = {"gpt2": make_gpt2}
 
 
 def main():
@@ -258,7 +274,8 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     import transformers
 
-    for families, name, extra in [(FAMILIES, "goldens_transformers.npz", {}), (T5_FAMILIES, "goldens_t5.npz", {"decoder_ids": DECODER_IDS})]:
+    for families, name, extra in [(FAMILIES, "goldens_transformers.npz", {}), (T5_FAMILIES, "goldens_t5.npz", {"decoder_ids": DECODER_IDS}),
+                                  (GPT_FAMILIES, "goldens_gpt2.npz", {})]:  # fmt: skip
         goldens = {"token_ids": TOKEN_IDS, "segment_ids": SEGMENT_IDS, **extra}
         for family, make in families.items():
             goldens.update({f"{family}/{k}": v for k, v in make().items()})

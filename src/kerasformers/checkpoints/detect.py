@@ -167,6 +167,8 @@ HF_MODEL_TYPES = {
     "electra": ("ELECTRA", ("electra",)),
     "nezha": ("NEZHA", ("nezha",)),
     "roformer": ("RoFormer", ("roformer",)),
+    # transformers' GPT2LMHeadModel has OpenAI's layout (model='gpt2' is bert4keras's CPM-LM layout).
+    "gpt2": ("GPT-2 (OpenAI layout)", ("gpt2_openai",)),
 }
 #: model_types kerasformers knows but cannot load from HF files, with the reason.
 HF_UNSUPPORTED = {

@@ -78,8 +78,8 @@ def hf_heads(names: Iterable[str], config: Optional[Dict] = None) -> Dict[str, b
         >>> hf_heads(["bert.pooler.dense.weight", "cls.predictions.bias"])
         {'pooler': True, 'MLM': True, 'NSP/SOP': False}
     """
-    if str((config or {}).get("model_type", "")) in ("t5", "mt5"):
-        return {}  # encoder-decoder: no BERT-style heads to report
+    if str((config or {}).get("model_type", "")) in ("t5", "mt5", "gpt2"):
+        return {}  # language models with their own output: no BERT-style heads to report
     names = list(names)
     heads = {
         head: any(n.startswith(mark) or "." + mark in n for n in names for mark in marks)

@@ -107,6 +107,19 @@ def pack_openai_gpt2(variables: Mapping[str, np.ndarray]) -> Dict[str, np.ndarra
     return packed
 
 
+#: openai/gpt-2 names -> Hugging Face ``GPT2LMHeadModel`` names; ``c_attn``'s parts become thirds of one tensor.
+GPT2_HF_RULES = (
+    (r"\[q\]$", "#0:3"),
+    (r"\[k\]$", "#1:3"),
+    (r"\[v\]$", "#2:3"),
+    (r"^model/h(\d+)/", r"transformer/h/\1/"),
+    (r"^model/", "transformer/"),
+    (r"/(w|g)(#|$)", r"/weight\2"),
+    (r"/b(#|$)", r"/bias\1"),
+    (r"^transformer/(wte|wpe)$", r"transformer/\1/weight"),
+)
+
+
 class GPT2_OpenAI(GPT2):
     """OpenAI GPT-2 (openai/gpt-2 ``model.ckpt`` + ``hparams.json``), ``model='gpt2_openai'``.
 
@@ -129,6 +142,9 @@ class GPT2_OpenAI(GPT2):
     default_hidden_act = "gelu_tanh"
     mask_padding = False
     embedding_variables = ("model/wte",)
+    hf_model_type = "gpt2"
+    hf_rules = GPT2_HF_RULES
+    hf_transposed = r"$^"  # transformers' Conv1D weights are [in, out], as in the TF files
 
     def checkpoint_view(self, reader):
         return OpenAIGPT2View(reader)
