@@ -64,24 +64,39 @@ def run(model):
     return run_on(model, [IDS, SEGMENTS])
 
 
+def assert_bin_loads_the_same_weights(transformer, path):
+    """The .bin folder (the same model saved by torch.save) gives every weight bit for bit as the safetensors one,
+    so the outputs checked on the safetensors load hold for the .bin load too."""
+    import keras
+
+    pytest.importorskip("torch")
+    before = [keras.ops.convert_to_numpy(w.value) for w in transformer.model.weights]
+    report = transformer.load_weights_from_checkpoint(path)
+    assert report.ok and report.loaded
+    for weight, value in zip(transformer.model.weights, before):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(weight.value), value, err_msg=weight.path)
+
+
 @pytest.mark.filterwarnings("error::UserWarning")  # e.g. no vocabulary-size warning for a matching vocab.txt
-@pytest.mark.parametrize("fmt", ["safetensors", "bin"])
 @pytest.mark.parametrize("family", sorted(CASES))
-def test_transformers_checkpoint_gives_transformers_outputs(family, fmt):
-    """Every head (safetensors folder) and the encoder output (.bin folder) equal transformers'."""
-    if fmt == "bin":
-        pytest.importorskip("torch")
+def test_transformers_checkpoint_gives_transformers_outputs(family):
+    """Every head equals transformers' (safetensors folder); the .bin folder loads identical weights."""
     model, kwargs, heads = CASES[family]
-    path = folder(family, fmt)
-    if fmt == "bin":
-        (hidden,) = run(build_transformer_model(path, path, model=model))
-        assert_close(hidden, GOLDENS[f"{family}/hidden"], f"{family} {fmt} encoder")
-        return
-    outputs = run(build_transformer_model(os.path.join(path, "config.json"), path, model=model, **kwargs))
+    path = folder(family)
+    transformer = build_transformer_model(os.path.join(path, "config.json"), path, model=model,
+                                          return_keras_model=False, **kwargs)  # fmt: skip
+    outputs = run(transformer.model)
     assert len(outputs) == len(heads)
     for got, (name, transform) in zip(outputs, heads):
         ref = GOLDENS[f"{family}/{name}"]
-        assert_close(got, transform(ref) if transform else ref, f"{family} {fmt} {name}")
+        assert_close(got, transform(ref) if transform else ref, f"{family} {name}")
+    assert_bin_loads_the_same_weights(transformer, folder(family, "bin"))
+
+
+def test_encoder_output_equals_transformers_last_hidden_state():
+    """The encoder alone (no heads), for the family whose heads sit on a pooler, MLM and NSP at once."""
+    (hidden,) = run(build_transformer_model(folder("albert"), folder("albert"), model="albert"))
+    assert_close(hidden, GOLDENS["albert/hidden"], "albert encoder")
 
 
 def test_load_report_names_hf_parameters_heads_and_skips_tied_copies():
@@ -169,32 +184,24 @@ def test_folder_without_weights_says_what_to_download(tmp_path):
 T5_GOLDENS = np.load(os.path.join(HF, "goldens_t5.npz"))
 
 
-@pytest.mark.parametrize("fmt", ["safetensors", "bin"])
 @pytest.mark.parametrize("family,model", [("t5.1.0", "t5"), ("t5.1.1", "t5.1.1"), ("mt5", "mt5.1.1")])
-def test_transformers_t5_gives_transformers_outputs(family, model, fmt):
+def test_transformers_t5_gives_transformers_outputs(family, model):
     """T5ForConditionalGeneration / MT5ForConditionalGeneration folders, with transformers' (mesh-TF) numerics:
-    LM logits and encoder output from the safetensors folder, the encoder (``_encoder`` model) from the .bin one."""
-    if fmt == "bin":
-        pytest.importorskip("torch")
-    path = folder(family.replace(".", "_"), fmt)
+    LM logits and encoder output; the .bin folder loads identical weights."""
+    path = folder(family.replace(".", "_"))
     ids, decoder_ids = T5_GOLDENS["token_ids"].astype("int32"), T5_GOLDENS["decoder_ids"].astype("int32")
-    if fmt == "bin":
-        encoder = build_transformer_model(path, path, model=model + "_encoder", numerics="mesh_tf")
-        assert_close(run_on(encoder, [ids])[0], T5_GOLDENS[f"{family}/encoder"], f"{family} {fmt} encoder")
-        return
     t5 = build_transformer_model(path, path, model=model, numerics="mesh_tf", with_lm="linear", return_keras_model=False)
-    assert_close(run_on(t5.model, [ids, decoder_ids])[0], T5_GOLDENS[f"{family}/logits"], f"{family} {fmt} logits")
-    assert_close(run_on(t5.encoder, [ids])[0], T5_GOLDENS[f"{family}/encoder"], f"{family} {fmt} encoder")
+    assert_close(run_on(t5.model, [ids, decoder_ids])[0], T5_GOLDENS[f"{family}/logits"], f"{family} logits")
+    assert_close(run_on(t5.encoder, [ids])[0], T5_GOLDENS[f"{family}/encoder"], f"{family} encoder")
+    assert_bin_loads_the_same_weights(t5, folder(family.replace(".", "_"), "bin"))
 
 
 GPT2_GOLDENS = np.load(os.path.join(HF, "goldens_gpt2.npz"))
 
 
-@pytest.mark.parametrize("fmt", ["safetensors", "bin"])
-def test_transformers_gpt2_gives_transformers_outputs(fmt):
+def test_transformers_gpt2_gives_transformers_outputs():
     """GPT2LMHeadModel folders (openai-community/gpt2, uer/gpt2-chinese-cluecorpussmall): fused c_attn split."""
-    if fmt == "bin":
-        pytest.importorskip("torch")
-    path = folder("gpt2", fmt)
-    model = build_transformer_model(path, path, model="gpt2_openai", final_activation="linear")
-    assert_close(run_on(model, [IDS])[0], GPT2_GOLDENS["gpt2/logits"], f"gpt2 {fmt} logits")
+    path = folder("gpt2")
+    gpt2 = build_transformer_model(path, path, model="gpt2_openai", final_activation="linear", return_keras_model=False)
+    assert_close(run_on(gpt2.model, [IDS])[0], GPT2_GOLDENS["gpt2/logits"], "gpt2 logits")
+    assert_bin_loads_the_same_weights(gpt2, folder("gpt2", "bin"))
