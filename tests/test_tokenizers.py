@@ -45,6 +45,27 @@ def _plain(obj):
     return json.loads(json.dumps(obj))  # tuples -> lists, as in the goldens
 
 
+def _rematch_fixed(text, spans, lower):
+    """bert4keras's rematch with its one known bug fixed: with lower-casing it indexed
+    ``text.lower()``, which is longer than ``text`` for characters such as 'İ'. Here each
+    lowered character is mapped back to the original character it came from."""
+    if not lower or not isinstance(spans, list) or len(text.lower()) == len(text):
+        return spans
+    owner = [i for i, ch in enumerate(text) for _ in ch.lower()]
+    return [[owner[j] for j in span] for span in spans]
+
+
+def _with_rematch_fix(texts, expected, lower):
+    fixed = []
+    for text, record in zip(texts, expected):
+        record = dict(record)
+        for field in ("rematch", "rematch_ids"):
+            if field in record:
+                record[field] = _rematch_fixed(text, record[field], lower)
+        fixed.append(record)
+    return fixed
+
+
 def _first_difference(goldens_meta, config, texts, expected, actual):
     """Assert every record matches; report the count and the first difference."""
     diffs = [(i, field) for i, (e, a) in enumerate(zip(expected, actual)) for field in e if e[field] != a.get(field)]
@@ -99,6 +120,7 @@ def test_wordpiece_matches_bert4keras_line_by_line(goldens, config):
     assert len(texts) == len(expected) >= 300
     tokenizer = Tokenizer(str(VOCAB), **kwargs)
     actual = [_record(tokenizer, texts, i, expected[i]) for i in range(len(texts))]
+    expected = _with_rematch_fix(texts, expected, kwargs.get("do_lower_case", False))
     _first_difference(goldens["meta"], config, texts, expected, actual)
 
 

@@ -13,6 +13,9 @@ import keras
 import numpy as np
 from keras import ops
 
+# bert4keras scripts import both from here: ``from bert4keras.backend import keras, K``.
+from kerasformers import backend_k as K  # noqa: F401
+
 # Large finite stand-in for infinity: ``-inf`` in a softmax turns a row that is
 # masked everywhere into NaN, a large finite value turns it into a uniform row.
 INFINITY = 1e12
@@ -112,16 +115,81 @@ def serialize_activation(activation: Union[str, Callable, None]):
     return keras.saving.serialize_keras_object(activation)
 
 
-def set_gelu(version: str) -> None:
-    """bert4keras switched the global meaning of ``"gelu"`` with this function.
+# What ``hidden_act="gelu"`` means for models built from now on; see :func:`set_gelu`.
+_GELU_VERSIONS = {"erf": "gelu_erf", "tanh": "gelu_tanh"}
+_gelu_default = {"version": "erf"}
 
-    kerasformers has no global switches (a model's behaviour must not depend on
-    import order), so this only explains what to do instead.
+
+def set_gelu(version: str) -> None:
+    """Choose what ``hidden_act="gelu"`` means for the models built afterwards, as in bert4keras.
+
+    ``'erf'`` (the default) is the exact GELU; ``'tanh'`` the approximation of
+    google-research/bert's TF code. The choice is read when a builder is created
+    (``build_transformer_model``) and written into the model as ``"gelu_erf"`` or
+    ``"gelu_tanh"``, so models built earlier, and models reloaded from ``.keras``
+    files, keep the gelu they were built with. ``get_activation("gelu")`` and Keras's
+    own ``"gelu"`` are not affected. For a single model, ``hidden_act="gelu_tanh"``
+    says the same without a switch.
+
+    Example:
+        >>> set_gelu("tanh"); resolve_hidden_act("gelu")
+        'gelu_tanh'
+        >>> set_gelu("erf"); resolve_hidden_act("gelu")
+        'gelu_erf'
     """
-    raise RuntimeError(
-        "set_gelu() changed a global in bert4keras; kerasformers has no global state. "
-        "Pass hidden_act='gelu_tanh' (or 'gelu' for the erf form) to build_transformer_model instead."
-    )
+    key = str(version).lower()
+    if key not in _GELU_VERSIONS:
+        raise ValueError(f"set_gelu() takes 'erf' or 'tanh', got {version!r}.")
+    _gelu_default["version"] = key
+
+
+def resolve_hidden_act(hidden_act):
+    """``hidden_act`` with ``"gelu"`` replaced by the gelu :func:`set_gelu` chose (other values unchanged).
+
+    Example:
+        >>> resolve_hidden_act("relu")
+        'relu'
+    """
+    if isinstance(hidden_act, str) and hidden_act.lower() == "gelu":
+        return _GELU_VERSIONS[_gelu_default["version"]]
+    if isinstance(hidden_act, (list, tuple)):
+        return type(hidden_act)(resolve_hidden_act(a) for a in hidden_act)
+    return hidden_act
+
+
+def _inbound_layers_and_tensors(tensor):
+    """The layer that produced ``tensor`` and the tensors that layer was called on."""
+    history = getattr(tensor, "_keras_history", None)
+    if history is None:
+        return None, []
+    operation, node_index = history[0], history[1]
+    node = operation._inbound_nodes[node_index]
+    return operation, list(node.input_tensors)
+
+
+def search_layer(inputs, name: str, exclude_from=None):
+    """Find the layer called ``name`` among those that computed the symbolic tensor ``inputs``.
+
+    Walks the functional graph backwards from ``inputs`` (bert4keras's
+    ``search_layer``); returns the layer, or None when no ancestor has that name.
+
+    Example:
+        >>> x = keras.Input((3,)); y = keras.layers.Dense(2, name="proj")(x)
+        >>> search_layer(keras.layers.Dense(1)(y), "proj").name
+        'proj'
+    """
+    seen = set() if exclude_from is None else exclude_from
+    stack = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    while stack:
+        tensor = stack.pop()
+        layer, parents = _inbound_layers_and_tensors(tensor)
+        if layer is None or id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        if layer.name == name:
+            return layer
+        stack.extend(parents)
+    return None
 
 
 def sequence_masking(x, mask=None, value: Union[float, str] = 0.0, axis: Optional[int] = None):

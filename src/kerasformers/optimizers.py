@@ -122,9 +122,13 @@ def extend_with_gradient_accumulation(BaseOptimizer: type, name: Optional[str] =
 def extend_with_exponential_moving_average(BaseOptimizer: type, name: Optional[str] = None) -> type:
     """Keep an exponential moving average of the weights (Keras's ``use_ema``).
 
-    bert4keras's ``apply_ema_weights()`` / ``reset_old_weights()`` become Keras's
-    ``optimizer.finalize_variable_values(model.trainable_variables)``, which
-    copies the averages into the model at the end of training.
+    bert4keras's swap is kept: ``optimizer.apply_ema_weights()`` puts the averages
+    into the model (keeping a copy of the current weights), ``reset_old_weights()``
+    puts the copy back, e.g. around an evaluation in a callback's ``on_epoch_end``.
+    Keras's own ``finalize_variable_values`` is the one-way version: ``fit`` calls it
+    when it returns, so after ``fit`` the model already holds the averages.
+    Keras starts the averages from the weights themselves, so no bias correction is
+    needed; ``bias_correction`` is accepted for bert4keras's signature.
 
     Example:
         >>> AdamEMA = extend_with_exponential_moving_average(Adam, "AdamEMADoc")
@@ -137,6 +141,28 @@ def extend_with_exponential_moving_average(BaseOptimizer: type, name: Optional[s
             kwargs.setdefault("use_ema", True)
             kwargs.setdefault("ema_momentum", ema_momentum)
             super().__init__(*args, **kwargs)
+            self._old_weights = None
+
+        def apply_ema_weights(self, bias_correction: bool = True) -> None:
+            """Copy the moving averages into the model's weights, keeping the current weights."""
+            if not self.built:
+                raise RuntimeError("apply_ema_weights(): the optimizer has no averages yet; train (fit) first.")
+            if self._old_weights is not None:
+                raise RuntimeError("apply_ema_weights() was called twice; call reset_old_weights() in between.")
+            variables = list(self._trainable_variables)
+            self._old_weights = [keras.ops.convert_to_numpy(v) for v in variables]
+            for variable, average in zip(variables, self._model_variables_moving_average):
+                # Copies, not the average's own buffer: JAX's next training step donates
+                # (frees) the model's buffers, which would take the average with them.
+                variable.assign(keras.ops.convert_to_numpy(average))
+
+        def reset_old_weights(self) -> None:
+            """Put back the weights that :meth:`apply_ema_weights` replaced."""
+            if self._old_weights is None:
+                raise RuntimeError("reset_old_weights() without apply_ema_weights() first.")
+            for variable, value in zip(self._trainable_variables, self._old_weights):
+                variable.assign(value)
+            self._old_weights = None
 
     return _named(ExponentialMovingAverage, name)
 

@@ -24,10 +24,13 @@ import numpy as np
 from .batching import bucket_length
 from .data_generator import DataGenerator
 from .text.unicode import lowercase_and_normalize
+from . import uniout  # noqa: F401  bert4keras scripts import it from here
+from .serving import WebServing
 from .viterbi import ViterbiDecoder  # CRF decoding: bert4keras keeps it in snippets
 
 __all__ = [
     "ViterbiDecoder",
+    "WebServing",
     "to_array",
     "is_string",
     "strQ2B",

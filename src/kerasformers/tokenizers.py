@@ -401,9 +401,10 @@ class Tokenizer(TokenizerBase):
         """Map each token back to the indices of the characters of ``text`` it
         came from (``[]`` for special tokens).
 
-        With ``do_lower_case`` the indices refer to ``text.lower()``, as in
-        bert4keras; they differ from the original text only for the rare
-        characters whose lower case is longer (e.g. ``"İ"``).
+        The indices refer to the original ``text``, also with ``do_lower_case``
+        where a character's lower case is longer (``"İ"`` becomes two
+        characters): bert4keras indexed ``text.lower()`` there, which pointed
+        past the end of the text or at the wrong characters.
 
         Example:
             >>> vocab = {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "cafe": 3, "好": 4}
@@ -412,9 +413,12 @@ class Tokenizer(TokenizerBase):
             >>> tokenizer.rematch(text, tokenizer.tokenize(text))
             [[], [0, 1, 2, 3], [5], []]
         """
+        original = text
         if self._do_lower_case:
             text = text.lower()
         normalized, char_index = self._normalize_for_rematch(text)
+        if len(text) != len(original):
+            char_index = _indices_before_lowering(original, char_index)
 
         mapping: List[List[int]] = []
         offset = 0
@@ -458,6 +462,17 @@ class Tokenizer(TokenizerBase):
             elif piece:
                 char_index.extend([i] * len(piece))
         return "".join(pieces), char_index
+
+
+def _indices_before_lowering(original: str, lowered_index: List[int]) -> List[int]:
+    """Map indices into ``original.lower()`` back to indices into ``original``.
+
+    ``str.lower`` lower-cases character by character (its one context rule, the
+    Greek final sigma, keeps the length), so each original character owns
+    ``len(ch.lower())`` consecutive characters of the lowered text.
+    """
+    owner = [i for i, ch in enumerate(original) for _ in range(len(ch.lower()))]
+    return [owner[j] for j in lowered_index]
 
 
 class _WordPieceCache(dict):

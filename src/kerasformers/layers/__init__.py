@@ -9,6 +9,7 @@ from kerasformers.layers.core import AttentionMask, TokenSelect
 from kerasformers.layers.crf import ConditionalRandomField, MaximumEntropyMarkovModel
 from kerasformers.layers.embeddings import Embedding, PositionEmbedding, SinusoidalPositionEmbedding
 from kerasformers.layers.feedforward import FeedForward
+from kerasformers.layers.loss import Loss
 from kerasformers.layers.heads import EfficientGlobalPointer, GlobalPointer
 from kerasformers.layers.normalization import LayerNormalization, ScaleOffset
 from kerasformers.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
@@ -24,6 +25,7 @@ __all__ = [
     "GlobalMaxPooling1D",
     "GlobalPointer",
     "LayerNormalization",
+    "Loss",
     "MaximumEntropyMarkovModel",
     "MultiHeadAttention",
     "PositionEmbedding",

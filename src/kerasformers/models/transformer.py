@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import keras
 import numpy as np
 
+from kerasformers.backend import resolve_hidden_act
 from kerasformers.layers import (
     AttentionMask,
     FeedForward,
@@ -137,7 +138,9 @@ class Transformer:
         self.intermediate_size = intermediate_size
         self.dropout_rate = dropout_rate or 0
         self.attention_dropout_rate = attention_dropout_rate or 0
-        self.hidden_act = hidden_act
+        # set_gelu() decides what "gelu" means at construction time; the resolved name is what
+        # the layers store, so a model never changes gelu after it is built.
+        self.hidden_act = resolve_hidden_act(hidden_act)
         self.embedding_size = embedding_size or hidden_size
         self.sequence_length = sequence_length
         self.keep_tokens = keep_tokens
@@ -151,8 +154,10 @@ class Transformer:
         self.prefix = prefix or ""
         self.name = name
         self.built = False
-        self._attention_mask = None
-        self._position_table = None
+        # Keyed by the id of the token-id tensor they come from, so that blocks reused on
+        # another model's tensors (BERT-of-Theseus) take the mask of those tensors.
+        self._attention_masks = {}
+        self._position_tables = {}
         self._attention_scores = None
 
     # --- building ---------------------------------------------------------------------
@@ -345,21 +350,42 @@ class Transformer:
         x = self.apply_residual(inputs, attention_name, attention, self.sublayer_norm_placement("attention"))
         return self.apply_residual(x, feed_forward_name, feed_forward, self.sublayer_norm_placement("feed_forward"))
 
+    def mask_source_tensors(self, inputs):
+        """The token ids (and segment ids) the tensor ``inputs`` was computed from.
+
+        The functional graph behind ``inputs`` is searched for the nearest layer named
+        ``*Embedding-Token`` (any prefix, any builder); its input holds the token ids. So
+        :meth:`apply_main_layers` works on tensors other than this builder's own
+        (BERT-of-Theseus); bert4keras carried the padding mask through Keras masking for
+        the same purpose. Falls back to this builder's own inputs.
+        """
+        own = self.inputs[0], (self.inputs[1] if len(self.inputs) > 1 else None)
+        if inputs is None:
+            return own
+        token_ids = _embedding_input(inputs, "Embedding-Token")
+        if token_ids is None:
+            return own
+        return token_ids, _embedding_input(inputs, "Embedding-Segment")
+
     def compute_attention_bias(self, inputs=None):
-        """The boolean self-attention mask, built once from the token (and segment) ids."""
-        if self._attention_mask is None:
+        """The boolean self-attention mask of the tokens ``inputs`` was computed from (one per source)."""
+        mode = self.attention_mask_mode
+        token_ids, segment_ids = self.mask_source_tensors(inputs)
+        if token_ids is None:
+            return None
+        key = id(token_ids)
+        if key not in self._attention_masks:
             name = {"padding": "Attention-Mask", "lm": "Attention-LM-Mask", "unilm": "Attention-UniLM-Mask"}
-            mode = self.attention_mask_mode
             if mode == "unilm":
-                if getattr(self, "segment_vocab_size", 0) <= 0:
+                if getattr(self, "segment_vocab_size", 0) <= 0 or segment_ids is None:
                     raise ValueError("application='unilm' needs segment ids; build with segment_vocab_size > 0.")
-                mask_inputs = [self.inputs[0], self.inputs[1]]
+                mask_inputs = [token_ids, segment_ids]
             else:
-                mask_inputs = self.inputs[0]
-            self._attention_mask = self.apply(
+                mask_inputs = token_ids
+            self._attention_masks[key] = self.apply(
                 inputs=mask_inputs, layer=AttentionMask, mode=mode, mask_padding=self.mask_padding, name=name[mode]
             )
-        return self._attention_mask
+        return self._attention_masks[key]
 
     def compute_position_bias(self, inputs=None):
         """The position tensor :attr:`position_bias` asks for, built once from the first block's input.
@@ -369,9 +395,11 @@ class Transformer:
         'rotary'; NEZHA's fixed relative table (``Embedding-Relative-Position``,
         ``[len, len, key_size]``) for 'typical_relative'.
         """
-        if self._position_table is None and self.position_bias == "rotary":
+        key = id(self.mask_source_tensors(inputs)[0])
+        table = self._position_tables.get(key)
+        if table is None and self.position_bias == "rotary":
             position_ids = self.position_ids_input()
-            self._position_table = self.apply(
+            table = self.apply(
                 inputs=inputs if position_ids is None else [inputs, position_ids],
                 layer=SinusoidalPositionEmbedding,
                 output_dim=self.attention_key_size,
@@ -379,8 +407,8 @@ class Transformer:
                 custom_position_ids=position_ids is not None,
                 name="Embedding-Rotary-Position",
             )
-        elif self._position_table is None and self.position_bias == "typical_relative":
-            self._position_table = self.apply(
+        elif table is None and self.position_bias == "typical_relative":
+            table = self.apply(
                 inputs=[inputs, inputs],
                 layer=RelativePositionEmbedding,
                 input_dim=2 * self.max_relative_position + 1,
@@ -389,7 +417,8 @@ class Transformer:
                 trainable=False,
                 name="Embedding-Relative-Position",
             )
-        return self._position_table
+        self._position_tables[key] = table
+        return table
 
     def position_ids_input(self):
         """The ``Input-Position`` tensor when the model takes custom position ids, else None."""
@@ -477,3 +506,18 @@ class Transformer:
         from kerasformers.models.hf_export import save_weights_as_safetensors
 
         return save_weights_as_safetensors(self, folder, dtype)
+
+
+def _embedding_input(inputs, suffix: str):
+    """The input of the nearest ancestor call of a layer named ``*suffix`` behind ``inputs``, or None."""
+    seen, queue = set(), list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    while queue:
+        history = getattr(queue.pop(0), "_keras_history", None)
+        if history is None or (id(history[0]), history[1]) in seen:
+            continue
+        seen.add((id(history[0]), history[1]))
+        node = history[0]._inbound_nodes[history[1]]
+        if history[0].name.endswith(suffix):
+            return node.input_tensors[0]
+        queue.extend(node.input_tensors)
+    return None
