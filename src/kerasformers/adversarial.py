@@ -162,7 +162,7 @@ def fgm_perturbation(grad, epsilon: float):
     """FGM's step: ``epsilon * g / ||g||`` (norm over the whole matrix).
 
     Example:
-        >>> keras.ops.convert_to_numpy(fgm_perturbation(keras.ops.convert_to_tensor([3.0, 4.0]), 1.0)).round(3).tolist()
+        >>> [round(float(v), 3) for v in fgm_perturbation(keras.ops.convert_to_tensor([3.0, 4.0]), 1.0)]
         [0.6, 0.8]
     """
     return epsilon * _normalize(grad)
