@@ -86,7 +86,7 @@ def test_fgm_lowers_the_loss_on_a_tiny_task():
     model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(0.05))
     adversarial_training(model, "Embedding-Token", 0.1)
     before = model.evaluate(ids, labels, verbose=0)
-    model.fit(ids, labels, batch_size=16, epochs=5, verbose=0, shuffle=False)
+    model.fit(ids, labels, batch_size=16, epochs=3, verbose=0, shuffle=False)
     after = model.evaluate(ids, labels, verbose=0)
     assert after < 0.5 * before
 

@@ -110,6 +110,9 @@ def test_impossible_k_functions_name_the_keras3_way():
         K.gradients(None, [])
     with pytest.raises(NotImplementedError, match="keras.Model.*docs/migration.md"):
         K.function([], [])
+    # The gradient-penalty example searched y_pred inside its loss: a concrete tensor in Keras 3.
+    with pytest.raises(ValueError, match="symbolic tensor.*kerasformers.adversarial"):
+        search_layer(K.constant([1.0]), "Embedding-Token")
 
 
 def test_set_gelu_applies_to_models_built_afterwards_only():

@@ -180,6 +180,14 @@ def search_layer(inputs, name: str, exclude_from=None):
     """
     seen = set() if exclude_from is None else exclude_from
     stack = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    if not any(hasattr(t, "_keras_history") for t in stack):
+        raise ValueError(
+            "search_layer() needs a symbolic tensor of a functional model (model.output, a layer's output); "
+            f"it got a concrete {type(stack[0]).__name__}, e.g. y_pred inside a loss, which has no graph in "
+            "Keras 3. To find a layer use model.get_layer(name); for gradient penalty or adversarial training "
+            "use kerasformers.adversarial (docs/migration.md, section 'Porting K.gradients, K.function and "
+            "train_function hacks')."
+        )
     while stack:
         tensor = stack.pop()
         layer, parents = _inbound_layers_and_tensors(tensor)
