@@ -183,8 +183,8 @@ def search_layer(inputs, name: str, exclude_from=None):
     if not any(hasattr(t, "_keras_history") for t in stack):
         raise ValueError(
             "search_layer() needs a symbolic tensor of a functional model (model.output, a layer's output); "
-            f"it got a concrete {type(stack[0]).__name__}, e.g. y_pred inside a loss, which has no graph in "
-            "Keras 3. To find a layer use model.get_layer(name); for gradient penalty or adversarial training "
+            f"it got a backend tensor ({type(stack[0]).__name__}), e.g. y_pred inside a loss, which carries no "
+            "Keras graph in Keras 3. To find a layer use model.get_layer(name); for gradient penalty or adversarial training "
             "use kerasformers.adversarial (docs/migration.md, section 'Porting K.gradients, K.function and "
             "train_function hacks')."
         )
