@@ -104,13 +104,14 @@ class T5_Base(Transformer):
                 f"numerics={numerics!r} is unknown; use 'bert4keras' (models trained in bert4keras, T5-PEGASUS) "
                 "or 'mesh_tf' (Google's checkpoints as released, transformers' T5)."
             )
+        if numerics == "mesh_tf" and "hidden_act" in kwargs:
+            # Before the base class reads it: there "gelu" becomes set_gelu()'s choice.
+            kwargs["hidden_act"] = _tanh_gelu(kwargs["hidden_act"])
         super().__init__(**kwargs)
         self.version = version
         self.numerics = numerics
         self.relative_attention_num_buckets = relative_attention_num_buckets
         self.relative_attention_max_distance = relative_attention_max_distance
-        if numerics == "mesh_tf":
-            self.hidden_act = _tanh_gelu(self.hidden_act)
         self._positions: Dict[str, object] = {}
 
     # --- pieces shared by both stacks --------------------------------------------------
