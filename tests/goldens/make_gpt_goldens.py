@@ -212,7 +212,7 @@ def main():
     speakers = np.array([[2, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 0], [2, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6]], dtype=np.int32)
     # Every id of the vocabulary but 0, for OpenAI weights under bert4keras (see the module docstring).
     rng = np.random.default_rng(8)
-    openai_ids = rng.integers(1, V, size=(2, 40)).astype(np.int32)
+    openai_ids = rng.integers(1, V, size=(2, 12)).astype(np.int32)
 
     goldens = {"token_ids": token_ids, "speaker_ids": speakers, "openai_ids": openai_ids}
     tokens, dialog, openai_in = "token_ids", "dialog", "openai_ids"

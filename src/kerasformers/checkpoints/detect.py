@@ -145,6 +145,11 @@ def detect_architecture(names: Union[Iterable[str], Mapping[str, Sequence[int]]]
                     "bert/ with absolute position_embeddings, a pooler and an MLM head but no NSP head, like "
                     "SimBERT (with_pool='linear', application='unilm')"
                 )
+            elif has("cls/predictions/") and not has("bert/pooler/") and not has("cls/seq_relationship/"):
+                evidence = (
+                    "bert/ with absolute position_embeddings and an MLM head but no pooler or NSP head, like "
+                    "NEZHA-Gen (a causal LM: application='lm', segment_vocab_size=0)"
+                )
             else:
                 evidence = "bert/ with absolute position_embeddings"
             return Detection("BERT / RoBERTa", "bert", evidence, ("bert", "roberta"))

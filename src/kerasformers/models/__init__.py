@@ -114,7 +114,8 @@ def build_transformer_model(
             (``model.safetensors``, sharded or not, or ``pytorch_model.bin``), or a ``{name: array}`` dict.
         model: a key of :data:`MODELS` (``'bert'``, ``'roberta'``, ``'albert'``,
             ``'albert_unshared'``, ``'nezha'``, ``'roformer'``, ``'roformer_v2'``,
-            ``'electra'``, ``'t5'``/``'t5.1.0'``, ``'t5.1.1'``, ``'mt5.1.1'`` and their
+            ``'electra'``, ``'gpt'``, ``'gpt2'``, ``'gpt2_ml'``, ``'gpt2_openai'``,
+            ``'t5'``/``'t5.1.0'``, ``'t5.1.1'``, ``'mt5.1.1'`` and their
             ``_encoder``/``_decoder`` forms) or a :class:`Transformer` subclass. T5 models
             take ``numerics='bert4keras'`` (default) or ``'mesh_tf'`` (docs/t5.md).
         application: ``'encoder'`` (padding mask), ``'lm'`` (causal mask) or ``'unilm'``
