@@ -44,7 +44,11 @@ def build(folder, suffix="", **kwargs):
 
 
 def predict(model, inputs):
-    return np.asarray(model.predict(inputs, verbose=0))
+    # A direct call: model.predict would compile a graph per model (slow on JAX and TensorFlow).
+    import keras
+
+    inputs = [keras.ops.convert_to_tensor(x) for x in inputs] if isinstance(inputs, list) else inputs
+    return keras.ops.convert_to_numpy(model(inputs, training=False))
 
 
 def close(actual, expected):
