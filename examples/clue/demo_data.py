@@ -21,7 +21,7 @@ from typing import Callable, Dict, List
 import random as _random
 
 CHARS = "今天气很我们去公园散步吧北京是中国的首都人工智能改变世界"
-SIZES = {"train": 32, "dev": 12, "test": 8}
+SIZES = {"train": 16, "dev": 8, "test": 8}
 
 
 def _text(rng: _random.Random, low: int = 4, high: int = 10) -> str:

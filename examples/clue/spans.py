@@ -14,7 +14,7 @@ import numpy as np
 from keras import ops
 
 from clue import metrics, readers, submission
-from clue.tasks import Task, pad
+from clue.tasks import Task, pad, predict_fixed
 from kerasformers.backend import global_pointer_crossentropy
 from kerasformers.layers import ConditionalRandomField, GlobalPointer
 from kerasformers.viterbi import ViterbiDecoder
@@ -52,7 +52,7 @@ class SpanExtraction(Task):
     name, title, monitor = "cmrc2018", "CMRC2018", "em"
     files = {"train": ["train.json"], "dev": ["dev.json"], "test": ["test.json"]}
     max_answer_tokens = 50
-    demo_defaults = {"maxlen": 32}
+    demo_defaults = {"maxlen": 24}
 
     def load(self, data_dir, split):
         return readers.load_cmrc2018(self.path(data_dir, split))
@@ -104,7 +104,7 @@ class SpanExtraction(Task):
 
     def predict(self, model, samples, features):
         windows = features[2]
-        logits = model.predict(features[0], batch_size=self.args.batch_size, verbose=0)
+        logits = predict_fixed(model, features[0], self.args.batch_size)
         best: Dict[int, Tuple[float, str]] = {}
         for (index, start, offset, length, mapping), window in zip(windows, logits):
             begin, end = window[offset : offset + length, 0], window[offset : offset + length, 1]
@@ -186,7 +186,7 @@ class EntityRecognition(Task):
 
     def predict(self, model, samples, features):
         mappings = features[2]
-        outputs = model.predict(features[0], batch_size=self.args.batch_size, verbose=0)
+        outputs = predict_fixed(model, features[0], self.args.batch_size)
         lengths = (features[0][0] != 0).sum(axis=1)
         decoder = ViterbiDecoder(keras.ops.convert_to_numpy(self.crf.trans)) if self.args.head == "crf" else None
         found = []

@@ -26,6 +26,15 @@ def pad(rows: Sequence[Sequence[int]], length: int) -> np.ndarray:
     return out
 
 
+def predict_fixed(model, inputs, batch_size: int) -> np.ndarray:
+    """``model.predict`` on inputs zero-padded to whole batches, so one compiled predict step serves all."""
+    rows = len(inputs[0])
+    extra = -rows % batch_size
+    if extra:
+        inputs = tuple(np.concatenate([x, np.zeros((extra,) + x.shape[1:], x.dtype)]) for x in inputs)
+    return np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))[:rows]
+
+
 def first_token(encoder_output):
     """The ``[CLS]`` vector of the encoder's sequence output."""
     return keras.layers.Lambda(lambda x: x[:, 0], name="CLS-Token")(encoder_output)
@@ -100,7 +109,7 @@ class SentenceClassification(Task):
         return "sparse_categorical_crossentropy"
 
     def predict(self, model, samples, features):
-        probabilities = model.predict(features[0], batch_size=self.args.batch_size, verbose=0)
+        probabilities = predict_fixed(model, features[0], self.args.batch_size)
         return [self.labels[i] for i in probabilities.argmax(axis=1)]
 
     def score(self, predictions, samples):
@@ -176,7 +185,7 @@ class MultipleChoice(Task):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
     def predict(self, model, samples, features):
-        logits = model.predict(features[0], batch_size=self.args.batch_size, verbose=0)
+        logits = predict_fixed(model, features[0], self.args.batch_size)
         return [int(i) for i in logits.argmax(axis=1)]
 
     def score(self, predictions, samples):

@@ -54,21 +54,19 @@ def build_parser(task) -> argparse.ArgumentParser:
 
 
 def demo_checkpoint(folder: str, model: str) -> Dict[str, str]:
-    """A tiny checkpoint of family ``model`` in its public layout, with the demo vocab.
+    """A tiny checkpoint of family ``model`` (hidden 32, one layer) in its public layout, with the demo vocab.
 
-    BERT/RoBERTa use :func:`kerasformers.demo.write_demo_checkpoint`; the other families are
-    built with seeded random weights (hidden 32, 2 layers) and written by the library's own
-    checkpoint writer, so ``--demo`` exercises the same loading path as a real checkpoint.
+    The weights are seeded random numbers written by the library's own checkpoint writer
+    (``save_weights_as_checkpoint``), so ``--demo`` goes through the same loading path as a
+    real checkpoint, for every family.
     """
-    from kerasformers.demo import demo_vocab, write_demo_checkpoint
+    from kerasformers.demo import demo_vocab
     from kerasformers.tokenizers import save_vocab
 
-    if model in ("bert", "roberta"):
-        return write_demo_checkpoint(folder)
     os.makedirs(folder, exist_ok=True)
     tokens = demo_vocab()
-    config = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 64,
-              "hidden_act": "gelu", "max_position_embeddings": 128, "type_vocab_size": 2, "vocab_size": len(tokens),
+    config = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64,
+              "hidden_act": "gelu", "max_position_embeddings": 64, "type_vocab_size": 2, "vocab_size": len(tokens),
               "embedding_size": 16, "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1}  # fmt: skip
     paths = {name: os.path.join(folder, file) for name, file in
              [("config", "config.json"), ("vocab", "vocab.txt"), ("checkpoint", "model.ckpt")]}  # fmt: skip
@@ -161,6 +159,18 @@ class BestCheckpoint(keras.callbacks.Callback):
         print(f"epoch {epoch + 1}: dev {shown} (best {self.monitor} {self.best:.4f})", flush=True)
 
 
+def whole_batches(inputs, targets, batch_size: int):
+    """Repeat a few random rows so that every training batch is full.
+
+    Fixed shapes mean one compiled train step (TF and JAX retrace for a smaller last batch).
+    """
+    extra = -len(targets) % batch_size
+    if not extra:
+        return inputs, targets
+    rows = np.concatenate([np.arange(len(targets)), np.random.choice(len(targets), extra)])
+    return tuple(x[rows] for x in inputs), targets[rows]
+
+
 def _resolve(args, parser, task) -> Optional[str]:
     defaults = {**DEMO_DEFAULTS, **task.demo_defaults} if args.demo else REAL_DEFAULTS
     for key, value in defaults.items():
@@ -207,12 +217,14 @@ def _run(task, args) -> Dict[str, object]:
     train, dev, test = (task.load(args.data_dir, split) for split in ("train", "dev", "test"))
     task.fit_labels(args.data_dir, train)
     x_train, y_train, _ = task.encode(train, training=True)
+    x_train, y_train = whole_batches(x_train, y_train, args.batch_size)
     dev_features = task.encode(dev, training=False)
     with setup_devices(args):
         encoder = build_encoder(args)
         model = task.build(encoder)
         steps = args.epochs * -(-len(y_train) // args.batch_size)
-        model.compile(optimizer=build_optimizer(args, steps), loss=task.loss(model))
+        # --demo runs two steps: compiling them would cost more than it saves.
+        model.compile(optimizer=build_optimizer(args, steps), loss=task.loss(model), run_eagerly=args.demo)
     best_path = os.path.join(args.output_dir, f"{task.name}.best.weights.h5")
 
     def evaluate(m):
