@@ -52,7 +52,6 @@ class SpanExtraction(Task):
     name, title, monitor = "cmrc2018", "CMRC2018", "em"
     files = {"train": ["train.json"], "dev": ["dev.json"], "test": ["test.json"]}
     max_answer_tokens = 50
-    demo_defaults = {"maxlen": 24}
 
     def load(self, data_dir, split):
         return readers.load_cmrc2018(self.path(data_dir, split))

@@ -145,6 +145,9 @@ class MultipleChoice(Task):
     The arrays are ``[questions, choices, maxlen]``, flattened to ``[questions * choices, maxlen]``.
     """
 
+    #: --demo: 2 questions x 4 choices make the same 8 encoder rows per step as the other demos.
+    demo_defaults = {"batch_size": 2}
+
     def __init__(self, name: str, title: str, load: Callable, pair: Callable, files: Dict, submission_kind: str):
         self.name, self.title, self._load, self.pair, self.kind = name, title, load, pair, submission_kind
         self.files = files
