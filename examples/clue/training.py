@@ -19,6 +19,7 @@ import numpy as np
 
 from kerasformers.models import build_transformer_model
 from kerasformers.optimizers import PiecewiseLinearSchedule
+from kerasformers.snippets import DataGenerator
 from kerasformers.tokenizers import Tokenizer
 
 MODELS = ("bert", "roberta", "albert", "nezha", "roformer", "roformer_v2", "electra")
@@ -159,6 +160,26 @@ class BestCheckpoint(keras.callbacks.Callback):
         print(f"epoch {epoch + 1}: dev {shown} (best {self.monitor} {self.best:.4f})", flush=True)
 
 
+class FeatureBatches(DataGenerator):
+    """Batches of pre-encoded rows for ``fit``, shuffled each epoch (bert4keras's ``DataGenerator``).
+
+    Rows are tokenized once, up front, to one fixed length, so there is nothing to pad per batch
+    (no length buckets needed) and TensorFlow/JAX compile a single training step.
+    """
+
+    def __init__(self, inputs, targets, batch_size: int):
+        super().__init__(list(range(len(targets))), batch_size=batch_size, buckets=None)
+        self.inputs, self.targets = inputs, targets
+
+    def __iter__(self, random=False):
+        rows = []
+        for is_end, row in self.sample(random):
+            rows.append(row)
+            if len(rows) == self.batch_size or is_end:
+                yield tuple(x[rows] for x in self.inputs), self.targets[rows]
+                rows = []
+
+
 def whole_batches(inputs, targets, batch_size: int):
     """Repeat a few random rows so that every training batch is full.
 
@@ -231,7 +252,8 @@ def _run(task, args) -> Dict[str, object]:
         return task.score(task.predict(m, dev, dev_features), dev)
 
     callback = BestCheckpoint(evaluate, task.monitor, best_path)
-    model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, callbacks=[callback], verbose=2)
+    batches = FeatureBatches(x_train, y_train, args.batch_size)
+    model.fit(batches.forfit(), steps_per_epoch=len(batches), epochs=args.epochs, callbacks=[callback], verbose=2)
     model.load_weights(best_path)
     scores = callback.history[int(np.argmax([s[task.monitor] for s in callback.history]))]
     print(f"{task.title} dev: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), flush=True)

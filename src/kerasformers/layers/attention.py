@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import keras
@@ -264,6 +265,18 @@ class MultiHeadAttention(keras.layers.Layer):
     def checkpoint_weights(self):
         """Weights in bert4keras's order: q, k, v, o (kernel then bias each)."""
         return dense_checkpoint_weights((self.q_dense, self.k_dense, self.v_dense, self.o_dense))
+
+    def rematerialized_call(self, layer_call, *args, **kwargs):
+        # Under keras.RematScope, JAX's checkpoint traces every argument of the call; the
+        # options (a_bias, p_bias, residual_scores, training) steer Python control flow, so
+        # they are bound before the call is wrapped and only tensors pass through it.
+        options = {k: kwargs[k] for k in ("a_bias", "p_bias", "residual_scores", "training") if k in kwargs}
+        remat_call = super().rematerialized_call(functools.partial(layer_call, **options), *args, **kwargs)
+
+        def call(*call_args, **call_kwargs):
+            return remat_call(*call_args, **{k: v for k, v in call_kwargs.items() if k not in options})
+
+        return call
 
     def get_config(self):
         config = super().get_config()
