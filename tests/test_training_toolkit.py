@@ -67,6 +67,7 @@ def test_mixed_float16_lowers_the_loss_with_loss_scaling_and_saves_float32(tmp_p
         keras.mixed_precision.set_global_policy(previous)
 
 
+@pytest.mark.skipif(keras.backend.backend() == "tensorflow", reason="Keras 3.15 remat fails in TF graph mode (docs/training.md)")
 def test_remat_trains_to_the_same_weights():
     x, y = _data()
     results = []
@@ -80,6 +81,7 @@ def test_remat_trains_to_the_same_weights():
         losses = model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0).history["loss"]
         results.append((losses, model.get_weights()))
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5)
+    assert results[0][1][0].shape == results[1][1][0].shape
     for a, b in zip(results[0][1], results[1][1]):
         np.testing.assert_allclose(a, b, atol=1e-5)
 

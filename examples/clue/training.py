@@ -106,6 +106,12 @@ def build_encoder(args, **kwargs):
     """The pre-trained encoder (builder object), under ``keras.RematScope`` with ``--remat``."""
     import contextlib
 
+    if args.remat and keras.backend.backend() == "tensorflow":
+        raise SystemExit(
+            "--remat is not available on TensorFlow: Keras 3.15's RematScope wraps layer calls in "
+            "tf.recompute_grad, which rejects the keyword arguments Keras passes (Dense(training=...)) in "
+            "compiled functions. Use JAX or PyTorch for remat; see docs/training.md"
+        )
     scope = keras.RematScope(mode="full") if args.remat else contextlib.nullcontext()
     with scope:
         return build_transformer_model(args.config, args.checkpoint, model=args.model, return_keras_model=False, **kwargs)

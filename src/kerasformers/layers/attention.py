@@ -267,14 +267,13 @@ class MultiHeadAttention(keras.layers.Layer):
         return dense_checkpoint_weights((self.q_dense, self.k_dense, self.v_dense, self.o_dense))
 
     def rematerialized_call(self, layer_call, *args, **kwargs):
-        # Under keras.RematScope, JAX's checkpoint traces every argument of the call; the
-        # options (a_bias, p_bias, residual_scores, training) steer Python control flow, so
-        # they are bound before the call is wrapped and only tensors pass through it.
-        options = {k: kwargs[k] for k in ("a_bias", "p_bias", "residual_scores", "training") if k in kwargs}
-        remat_call = super().rematerialized_call(functools.partial(layer_call, **options), *args, **kwargs)
+        # Under keras.RematScope the call is wrapped by jax.checkpoint (which traces every argument,
+        # and the options a_bias/p_bias/training steer Python control flow) or tf.recompute_grad
+        # (positional arguments only in graph mode): bind the keyword arguments, pass the tensors.
+        remat_call = super().rematerialized_call(functools.partial(layer_call, **kwargs), *args)
 
         def call(*call_args, **call_kwargs):
-            return remat_call(*call_args, **{k: v for k, v in call_kwargs.items() if k not in options})
+            return remat_call(*call_args)
 
         return call
 
