@@ -232,10 +232,19 @@ def sequence_masking(x, mask=None, value: Union[float, str] = 0.0, axis: Optiona
     return ops.where(mask, x, ops.cast(value, x.dtype))
 
 
-def causal_mask(length: int):
-    """Boolean lower-triangular ``[length, length]`` mask: position i sees j <= i."""
-    idx = ops.arange(length)
-    return ops.expand_dims(idx, 0) <= ops.expand_dims(idx, 1)
+def causal_mask(length: int, offset=0, key_length=None):
+    """Boolean ``[length, key_length]`` causal mask: query i (at position ``offset + i``) sees key j <= offset + i.
+
+    ``offset`` (int or scalar tensor) places the queries after ``offset`` cached
+    positions; ``key_length`` defaults to ``length``.
+
+    Example:
+        >>> keras.ops.convert_to_numpy(causal_mask(1, offset=2, key_length=4)).astype(int).tolist()
+        [[1, 1, 1, 0]]
+    """
+    keys = ops.arange(length if key_length is None else key_length)
+    queries = ops.arange(length) + offset
+    return ops.expand_dims(keys, 0) <= ops.expand_dims(queries, 1)
 
 
 def unilm_mask(segment_ids):
@@ -245,7 +254,23 @@ def unilm_mask(segment_ids):
     and the segment-1 tokens up to itself (``cumsum`` rule of bert4keras).
     """
     idxs = ops.cumsum(ops.cast(segment_ids, "int32"), axis=1)
-    return ops.expand_dims(idxs, 1) <= ops.expand_dims(idxs, 2)
+    return rank_mask(idxs, idxs)
+
+
+def rank_mask(query_ranks, key_ranks):
+    """``[batch, q_len, k_len]`` booleans: query i sees key j when ``key_ranks[j] <= query_ranks[i]``.
+
+    The causal mask is this with ranks = positions, UniLM's with ranks = cumulative
+    segment ids. Cached decoding gives the new queries their ranks and the cached
+    keys theirs (an unwritten or padding slot gets a rank no query reaches), so
+    one rule masks both application='lm' and 'unilm' against a cache.
+
+    Example:
+        >>> r = keras.ops.convert_to_tensor([[0, 0, 1, 2]])  # cumsum of segments 0, 0, 1, 1
+        >>> keras.ops.convert_to_numpy(rank_mask(r, r))[0].astype(int).tolist()
+        [[1, 1, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1]]
+    """
+    return ops.expand_dims(key_ranks, 1) <= ops.expand_dims(query_ranks, 2)
 
 
 def sinusoidal_embeddings(positions, dim: int, base: float = 10000.0):

@@ -23,12 +23,15 @@ import numpy as np
 
 from .batching import bucket_length
 from .data_generator import DataGenerator
+from .generation.autoregressive import AutoRegressiveDecoder
+from .generation.samplers import softmax
 from .text.unicode import lowercase_and_normalize
 from . import uniout  # noqa: F401  bert4keras scripts import it from here
 from .serving import WebServing
 from .viterbi import ViterbiDecoder  # CRF decoding: bert4keras keeps it in snippets
 
 __all__ = [
+    "AutoRegressiveDecoder",
     "ViterbiDecoder",
     "WebServing",
     "to_array",
@@ -365,18 +368,6 @@ def is_one_of(x: Any, ys: Sequence[Any]) -> bool:
         (True, False)
     """
     return any(x is y for y in ys)
-
-
-def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Numerically stable softmax of a numpy array.
-
-    Example:
-        >>> softmax(np.array([0.0, np.log(3.0)])).round(2).tolist()
-        [0.25, 0.75]
-    """
-    x = np.asarray(x)
-    x = np.exp(x - x.max(axis=axis, keepdims=True))
-    return x / x.sum(axis=axis, keepdims=True)
 
 
 def insert_arguments(**arguments: Any) -> Callable:

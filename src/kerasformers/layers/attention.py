@@ -84,6 +84,19 @@ class MultiHeadAttention(keras.layers.Layer):
     * ``p_bias='t5_relative'`` takes T5's bias ``[q_len, k_len, heads]``
       (:class:`RelativePositionEmbeddingT5`) and adds it to the scores.
 
+    Key/value cache (autoregressive decoding): pass ``cache=(k_cache, v_cache)``,
+    two tensors ``[batch, max_len, heads, key_size or head_size]`` of static shape,
+    and ``cache_update_index`` (an int or scalar tensor). The keys and values of
+    the new positions are written at ``cache_update_index`` with
+    ``keras.ops.slice_update``, the queries attend to the whole cache, and the call
+    returns ``(outputs, (k_cache, v_cache))``. The mask must then cover the
+    ``max_len`` cached keys (``[batch, q_len, max_len]``: unwritten slots hidden);
+    the Keras padding mask of ``v`` is ignored, as it covers the new positions
+    only. Rotary tables cover the new positions, relative tables are
+    ``[q_len, max_len, key_size]``. With ``cache_update_index=None`` the cache is
+    used as it is and ``k``/``v`` are not projected (cross-attention to an encoder
+    output computed once).
+
     Args:
         heads: number of heads.
         head_size: per-head size of values (and of keys unless ``key_size``).
@@ -101,6 +114,11 @@ class MultiHeadAttention(keras.layers.Layer):
         >>> x = keras.ops.ones((1, 3, 8))
         >>> tuple(mha([x, x, x]).shape)
         (1, 3, 8)
+        >>> cache = (keras.ops.zeros((1, 6, 2, 4)), keras.ops.zeros((1, 6, 2, 4)))
+        >>> seen = keras.ops.convert_to_tensor([[[True] * 4 + [False] * 2]])  # 3 cached + 1 new
+        >>> y, cache = mha([x[:, :1], x[:, :1], x[:, :1], seen], a_bias=True, cache=cache, cache_update_index=3)
+        >>> tuple(y.shape), tuple(cache[0].shape)
+        ((1, 1, 8), (1, 6, 2, 4))
     """
 
     def __init__(
@@ -158,21 +176,37 @@ class MultiHeadAttention(keras.layers.Layer):
         residual_scores: bool = False,
         training=None,
         mask=None,
+        cache=None,
+        cache_update_index=None,
     ):
         if p_bias not in POSITION_BIASES:
             raise ValueError(f"p_bias must be one of {POSITION_BIASES}, got {p_bias!r}")
         q, k, v = inputs[:3]
         extra = list(inputs[3:])
         bias = extra.pop(0) if a_bias else None
-        bias = _with_key_mask(bias, mask[2] if isinstance(mask, (list, tuple)) and len(mask) > 2 else None)
+        if cache is None:
+            # With a cache the padding mask of v covers only the new positions; the caller's mask covers the cache.
+            bias = _with_key_mask(bias, mask[2] if isinstance(mask, (list, tuple)) and len(mask) > 2 else None)
         previous_scores = extra.pop(0) if residual_scores else None
         position = extra.pop(0) if p_bias else None
         qw = self._split_heads(self.q_dense(q), self.key_size)
-        kw = self._split_heads(self.k_dense(k), self.key_size)
-        vw = self._split_heads(self.v_dense(v), self.head_size)
+        memory = cache is not None and cache_update_index is None
+        if memory:
+            kw, vw = cache  # cross-attention to a memory projected (and rotated) once
+        else:
+            kw = self._split_heads(self.k_dense(k), self.key_size)
+            vw = self._split_heads(self.v_dense(v), self.head_size)
         if p_bias == "rotary":
             sinusoid = ops.expand_dims(position, 2)  # [b, len, 1, key_size]
-            qw, kw = apply_rotary_position_embeddings(sinusoid, qw, kw)
+            if memory:
+                (qw,) = apply_rotary_position_embeddings(sinusoid, qw)
+            else:
+                qw, kw = apply_rotary_position_embeddings(sinusoid, qw, kw)
+        if cache is not None and cache_update_index is not None:
+            start = [0, cache_update_index, 0, 0]
+            kw = ops.slice_update(cache[0], start, ops.cast(kw, cache[0].dtype))
+            vw = ops.slice_update(cache[1], start, ops.cast(vw, cache[1].dtype))
+            cache = (kw, vw)
         if previous_scores is not None:
             # Masks and residual scores are summed in float32: -1e12 overflows float16.
             previous_scores = ops.cast(previous_scores, "float32")
@@ -192,9 +226,10 @@ class MultiHeadAttention(keras.layers.Layer):
         o, scores = self.pay_attention_to(qw, kw, vw, bias, training=training, relative=relative)
         b, n = ops.shape(o)[0], ops.shape(o)[1]
         o = self.o_dense(ops.reshape(o, (b, n, self.heads * self.head_size)))
-        if self.return_attention_scores:
-            return [o, scores]
-        return o
+        outputs = [o, scores] if self.return_attention_scores else o
+        if cache is not None:
+            return outputs, cache
+        return outputs
 
     def _fused(self, dtype, relative, training) -> bool:
         """Whether ``keras.ops.dot_product_attention`` computes exactly what this layer needs.

@@ -121,3 +121,60 @@ class AttentionMask(keras.layers.Layer):
         config = super().get_config()
         config.update(mode=self.mode, mask_padding=self.mask_padding)
         return config
+
+
+@keras.saving.register_keras_serializable(package="kerasformers")
+class Loss(keras.layers.Layer):
+    """Base layer for a loss computed inside the model (bert4keras's ``Loss``).
+
+    Subclasses implement ``compute_loss(inputs, mask=None)``; the layer adds it
+    with ``add_loss`` and returns its inputs, or ``inputs[output_axis]`` (a list
+    of them when ``output_axis`` is a list). Compile the model with no ``loss``.
+    Generation sees through it: a model whose output is ``Loss(2)([..., y_pred])``
+    decodes like the model that produced ``y_pred``.
+
+    Example:
+        >>> class MeanSquare(Loss):
+        ...     def compute_loss(self, inputs, mask=None):
+        ...         return keras.ops.mean(keras.ops.square(inputs[1] - inputs[0]))
+        >>> y = MeanSquare(1)([keras.ops.ones((2, 3)), keras.ops.zeros((2, 3))])
+        >>> tuple(y.shape)
+        (2, 3)
+    """
+
+    #: Generation follows ``inputs[output_axis]`` back through this layer.
+    _passes_inputs_through = True
+
+    def __init__(self, output_axis=None, **kwargs):
+        super().__init__(**kwargs)
+        self.output_axis = output_axis
+
+    def call(self, inputs, mask=None):
+        self.add_loss(self.compute_loss(inputs, mask))
+        if self.output_axis is None:
+            return inputs
+        if isinstance(self.output_axis, list):
+            return [inputs[i] for i in self.output_axis]
+        return inputs[self.output_axis]
+
+    def compute_loss(self, inputs, mask=None):
+        raise NotImplementedError(f"{type(self).__name__} must implement compute_loss(inputs, mask=None).")
+
+    def compute_output_shape(self, input_shape):
+        if self.output_axis is None:
+            return input_shape
+        if isinstance(self.output_axis, list):
+            return [input_shape[i] for i in self.output_axis]
+        return input_shape[self.output_axis]
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None or self.output_axis is None:
+            return mask
+        if isinstance(self.output_axis, list):
+            return [mask[i] for i in self.output_axis]
+        return mask[self.output_axis]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(output_axis=self.output_axis)
+        return config

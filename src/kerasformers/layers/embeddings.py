@@ -83,6 +83,14 @@ def _merge(x, embeddings, merge_mode: str):
 _MERGE_MODES = ("add", "mul", "zero", "concat")
 
 
+def _count_positions(x, start_index=None):
+    """``[1, len]`` int32 positions of ``x``'s tokens, counted from ``start_index`` (default 0)."""
+    positions = ops.arange(ops.shape(x)[1], dtype="int32")
+    if start_index is not None:
+        positions = positions + ops.cast(start_index, "int32")
+    return ops.expand_dims(positions, 0)
+
+
 class _PositionLayer(keras.layers.Layer):
     """What both position embeddings share: the merge mode and the optional position-ids input."""
 
@@ -116,10 +124,15 @@ class PositionEmbedding(_PositionLayer):
             512-position BERT reads sequences up to 512*512 long.
         custom_position_ids: take ``[x, position_ids]`` instead of counting 0..len-1.
 
+    Call it with ``start_index=i`` (an int or scalar tensor) to count from ``i``:
+    the positions of new tokens when decoding against a key/value cache.
+
     Example:
         >>> layer = PositionEmbedding(8, 4)
         >>> tuple(layer(keras.ops.zeros((2, 5, 4))).shape)
         (2, 5, 4)
+        >>> tuple(layer(keras.ops.zeros((2, 1, 4)), start_index=5).shape)
+        (2, 1, 4)
     """
 
     def __init__(
@@ -152,15 +165,15 @@ class PositionEmbedding(_PositionLayer):
                 "truncate the input (maxlen) or build the model with hierarchical_position=True."
             )
 
-    def call(self, inputs):
+    def call(self, inputs, start_index=None):
         if self.custom_position_ids:
             x, position_ids = inputs
             position_ids = ops.cast(position_ids, "int32")
         else:
             x = inputs
-            seq_len = ops.shape(x)[1]
-            self._check_length(seq_len)
-            position_ids = ops.expand_dims(ops.arange(seq_len, dtype="int32"), 0)
+            position_ids = _count_positions(x, start_index)
+            if start_index is None:
+                self._check_length(ops.shape(x)[1])
         table = ops.cast(self.embeddings, x.dtype) if "float" in str(x.dtype) else self.embeddings
         if self.hierarchical:
             alpha = 0.4 if self.hierarchical is True else float(self.hierarchical)
@@ -201,6 +214,8 @@ class PositionEmbedding(_PositionLayer):
 class SinusoidalPositionEmbedding(_PositionLayer):
     """Fixed interleaved sin/cos position embedding (RoFormer's rotary table).
 
+    ``start_index=i`` at call time counts positions from ``i`` (cached decoding).
+
     Example:
         >>> tuple(SinusoidalPositionEmbedding(4, merge_mode="zero")(keras.ops.zeros((2, 5, 8))).shape)
         (1, 5, 4)
@@ -210,12 +225,12 @@ class SinusoidalPositionEmbedding(_PositionLayer):
         super().__init__(merge_mode=merge_mode, custom_position_ids=custom_position_ids, **kwargs)
         self.output_dim = output_dim
 
-    def call(self, inputs):
+    def call(self, inputs, start_index=None):
         if self.custom_position_ids:
             x, position_ids = inputs
         else:
             x = inputs
-            position_ids = ops.expand_dims(ops.arange(ops.shape(x)[1]), 0)
+            position_ids = _count_positions(x, start_index)
         embeddings = ops.cast(sinusoidal_embeddings(position_ids, self.output_dim), x.dtype)
         return _merge(x, embeddings, self.merge_mode)
 

@@ -41,6 +41,8 @@ class RelativePositionEmbedding(keras.layers.Layer):
     Called on ``[q, v]`` it returns ``[q_len, v_len, output_dim]`` whose entry
     ``(j, k)`` is row ``clip(k - j, -m, m) + m`` of the table, ``m = (input_dim - 1) // 2``.
     ``MultiHeadAttention(..., p_bias='typical_relative')`` adds it to keys and values.
+    ``start_index=i`` at call time numbers the queries from ``i`` (new tokens
+    against a key/value cache whose length ``v`` gives; keys count from 0).
 
     Args:
         input_dim: rows of the table, ``2 * max_distance + 1``.
@@ -53,6 +55,8 @@ class RelativePositionEmbedding(keras.layers.Layer):
         >>> x = keras.ops.zeros((1, 3, 8))
         >>> tuple(layer([x, x]).shape)
         (3, 3, 4)
+        >>> tuple(layer([x[:, :1], x], start_index=2).shape)
+        (1, 3, 4)
     """
 
     def __init__(self, input_dim: int, output_dim: int, embeddings_initializer="zeros", **kwargs):
@@ -69,17 +73,19 @@ class RelativePositionEmbedding(keras.layers.Layer):
             name="embeddings", shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer
         )
 
-    def compute_position_ids(self, inputs):
+    def compute_position_ids(self, inputs, start_index=None):
         """``[q_len, v_len]`` row indices of the table."""
         q, v = inputs
         q_ids = ops.arange(ops.shape(q)[1], dtype="int32")
+        if start_index is not None:
+            q_ids = q_ids + ops.cast(start_index, "int32")
         v_ids = ops.arange(ops.shape(v)[1], dtype="int32")
         distance = ops.expand_dims(v_ids, 0) - ops.expand_dims(q_ids, 1)
         max_distance = (self.input_dim - 1) // 2
         return ops.clip(distance, -max_distance, max_distance) + max_distance
 
-    def call(self, inputs):
-        return ops.take(self.embeddings, self.compute_position_ids(inputs), axis=0)
+    def call(self, inputs, start_index=None):
+        return ops.take(self.embeddings, self.compute_position_ids(inputs, start_index), axis=0)
 
     def compute_mask(self, inputs, mask=None):
         return None

@@ -103,6 +103,7 @@ class BERT(Transformer):
         return self.apply(
             inputs=position_inputs,
             layer=PositionEmbedding,
+            arguments=self.decoding_arguments(),
             input_dim=self.max_position,
             output_dim=self.embedding_size,
             merge_mode="add",

@@ -8,6 +8,7 @@ feed-forward block is assembled once, here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 import keras
@@ -26,6 +27,22 @@ from kerasformers.layers import (
 
 #: ``application=`` strings and the self-attention mask each one selects.
 APPLICATION_MASKS = {"encoder": "padding", "lm": "lm", "unilm": "unilm"}
+
+
+@dataclass
+class DecodingPass:
+    """State of one cached forward pass (:meth:`Transformer.call_cached`).
+
+    ``index`` is the cache slot of the first new position; ``caches`` maps each
+    attention layer's name to its ``(k_cache, v_cache)`` and receives the updated
+    ones; names in ``frozen`` are read without update (cross-attention memories);
+    ``attention_bias`` is the self-attention mask over the cache slots.
+    """
+
+    index: Any
+    caches: Dict[str, tuple]
+    frozen: frozenset = field(default_factory=frozenset)
+    attention_bias: Any = None
 
 
 class Transformer:
@@ -159,11 +176,11 @@ class Transformer:
         self._attention_masks = {}
         self._position_tables = {}
         self._attention_scores = None
+        self._decoding: Optional[DecodingPass] = None
 
     # --- building ---------------------------------------------------------------------
     def build(
         self,
-        attention_caches=None,
         layer_norm_cond=None,
         layer_norm_cond_hidden_size: Optional[int] = None,
         layer_norm_cond_hidden_act: Optional[str] = None,
@@ -182,10 +199,6 @@ class Transformer:
         """
         if self.built:
             return
-        if attention_caches:
-            raise ValueError(
-                "attention_caches is not supported; kerasformers' decoders keep their own key/value cache."
-            )
         inputs = self.get_inputs()
         self.set_inputs(inputs, additional_input_layers)
         self.layer_norm_conds = [layer_norm_cond, layer_norm_cond_hidden_size, layer_norm_cond_hidden_act or "linear"]
@@ -194,6 +207,10 @@ class Transformer:
         # A single output is passed unwrapped so that ``model.output`` is a tensor, as in
         # bert4keras (Keras 3 would keep a one-element list: ``Dense()(model.output)`` fails).
         self.model = keras.Model(self.inputs, self.output, name=self.name)
+        # Generation finds the builder (and so the cached decoding path) from a model's output, also through
+        # models wrapped around this one; object.__setattr__ keeps Keras from tracking it as layer state.
+        for output in self.outputs:
+            object.__setattr__(output._keras_history.operation, "_kerasformers_builder", self)
         self.built = True
 
     def call(self, inputs):
@@ -300,55 +317,157 @@ class Transformer:
         return x
 
     def apply_main_layers(self, inputs, index: int):
-        """One Transformer block: self-attention then feed-forward."""
-        attention_name = self.block_layer_name("MultiHeadSelfAttention", index)
-        feed_forward_name = self.block_layer_name("FeedForward", index)
+        """One Transformer block: self-attention then feed-forward, each wrapped by :meth:`apply_residual`."""
         mask = self.compute_attention_bias(inputs)
         position = self.compute_position_bias(inputs)
+        x = self.apply_residual(
+            inputs,
+            self.block_layer_name("MultiHeadSelfAttention", index),
+            lambda h: self.apply_attention(h, index, mask, position),
+            self.sublayer_norm_placement("attention"),
+        )
+        return self.apply_residual(
+            x,
+            self.block_layer_name("FeedForward", index),
+            lambda h: self.apply_feed_forward(h, index),
+            self.sublayer_norm_placement("feed_forward"),
+        )
 
-        def attention(h):
-            previous_scores = self._attention_scores
-            layer_inputs, arguments = [h, h, h], {"a_bias": mask is not None, "p_bias": self.position_bias}
-            if mask is not None:
-                layer_inputs.append(mask)
-            if previous_scores is not None:
-                # RealFormer: the previous layer's scores join this layer's before the softmax.
-                layer_inputs.append(previous_scores)
-                arguments["residual_scores"] = True
-            if position is not None:
-                layer_inputs.append(position)
-            outputs = self.apply(
-                inputs=layer_inputs,
-                layer=MultiHeadAttention,
-                arguments=arguments,
-                heads=self.num_attention_heads,
-                head_size=self.attention_head_size,
-                out_dim=self.hidden_size,
-                key_size=self.attention_key_size,
-                use_bias=self.use_bias,
-                attention_scale=self.attention_scale,
-                attention_dropout=self.attention_dropout_rate or None,
-                kernel_initializer=self.initializer,
-                return_attention_scores=self.residual_attention_scores,
-                name=attention_name,
-            )
-            if self.residual_attention_scores:
-                outputs, self._attention_scores = outputs
-            return outputs
+    def apply_attention(self, x, index: int, mask=None, position=None, memory=None, name: Optional[str] = None):
+        """The attention sub-layer of block ``index`` (without residual and norm).
 
-        def feed_forward(h):
-            return self.apply(
-                inputs=h,
-                layer=FeedForward,
-                units=self.intermediate_size,
-                activation=self.hidden_act,
-                use_bias=self.use_bias,
-                kernel_initializer=self.initializer,
-                name=feed_forward_name,
-            )
+        Self-attention by default (``Transformer-%d-MultiHeadSelfAttention``);
+        with ``memory`` (an encoder output) and a ``name``, cross-attention from
+        ``x`` to it, so a decoder block adds one without restating the block.
+        ``mask`` is the attention mask or bias, ``position`` the tensor
+        :attr:`position_bias` needs. During a cached pass (:meth:`call_cached`)
+        the layer reads and updates the key/value cache stored under its name.
+        """
+        name = name or self.block_layer_name("MultiHeadSelfAttention", index)
+        kv = x if memory is None else memory
+        layer_inputs = [x, kv, kv]
+        arguments = {"a_bias": mask is not None, "p_bias": self.position_bias if memory is None else None}
+        if mask is not None:
+            layer_inputs.append(mask)
+        previous_scores = self._attention_scores if memory is None else None
+        if previous_scores is not None:
+            # RealFormer: the previous layer's scores join this layer's before the softmax.
+            layer_inputs.append(previous_scores)
+            arguments["residual_scores"] = True
+        if arguments["p_bias"] is not None and position is not None:
+            layer_inputs.append(position)
+        decoding = self._decoding
+        if decoding is not None and self.prefixed(name) in decoding.caches:
+            arguments["cache"] = decoding.caches[self.prefixed(name)]
+            arguments["cache_update_index"] = None if self.prefixed(name) in decoding.frozen else decoding.index
+        outputs = self.apply(
+            inputs=layer_inputs,
+            layer=MultiHeadAttention,
+            arguments=arguments,
+            heads=self.num_attention_heads,
+            head_size=self.attention_head_size,
+            out_dim=self.hidden_size,
+            key_size=self.attention_key_size,
+            use_bias=self.use_bias,
+            attention_scale=self.attention_scale,
+            attention_dropout=self.attention_dropout_rate or None,
+            kernel_initializer=self.initializer,
+            return_attention_scores=self.residual_attention_scores and memory is None,
+            name=name,
+        )
+        if "cache" in arguments:
+            outputs, decoding.caches[self.prefixed(name)] = outputs
+        if self.residual_attention_scores and memory is None:
+            outputs, self._attention_scores = outputs
+        return outputs
 
-        x = self.apply_residual(inputs, attention_name, attention, self.sublayer_norm_placement("attention"))
-        return self.apply_residual(x, feed_forward_name, feed_forward, self.sublayer_norm_placement("feed_forward"))
+    def apply_feed_forward(self, x, index: int):
+        """The feed-forward sub-layer of block ``index`` (``Transformer-%d-FeedForward``)."""
+        return self.apply(
+            inputs=x,
+            layer=FeedForward,
+            units=self.intermediate_size,
+            activation=self.hidden_act,
+            use_bias=self.use_bias,
+            kernel_initializer=self.initializer,
+            name=self.block_layer_name("FeedForward", index),
+        )
+
+    # --- cached decoding ----------------------------------------------------------------
+    def attention_cache_shapes(self, batch_size: int, max_length: int) -> Dict[str, tuple]:
+        """``{attention layer name: (k_shape, v_shape)}`` of the key/value cache of every block.
+
+        Each shape is ``[batch_size, max_length, heads, size]``. A decoder with
+        cross-attention (T5) extends this with its own layers.
+
+        Example:
+            >>> from kerasformers.models import BERT
+            >>> bert = BERT(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
+            ...             intermediate_size=64, hidden_act="gelu")
+            >>> bert.attention_cache_shapes(2, 16)
+            {'Transformer-0-MultiHeadSelfAttention': ((2, 16, 4, 8), (2, 16, 4, 8))}
+        """
+        k_shape = (batch_size, max_length, self.num_attention_heads, self.attention_key_size)
+        v_shape = (batch_size, max_length, self.num_attention_heads, self.attention_head_size)
+        return {
+            self.prefixed(self.block_layer_name("MultiHeadSelfAttention", i)): (k_shape, v_shape)
+            for i in range(self.num_hidden_layers)
+        }
+
+    def decoding_arguments(self) -> Dict[str, Any]:
+        """Call arguments of position layers: ``{'start_index': i}`` during a cached pass, else ``{}``.
+
+        A model whose embeddings count positions passes these to its position
+        layer (``arguments=self.decoding_arguments()``) so new tokens get their
+        positions after the cached ones.
+        """
+        return {} if self._decoding is None else {"start_index": self._decoding.index}
+
+    def call_cached(self, inputs: Sequence, caches: Dict[str, tuple], attention_bias, index, frozen=()):
+        """Run the built model on new positions against a key/value cache.
+
+        Args:
+            inputs: the model's inputs (token ids, segment ids, ...) for the new
+                positions only, ``[batch, q_len]`` each.
+            caches: ``{attention layer name: (k_cache, v_cache)}`` as shaped by
+                :meth:`attention_cache_shapes`.
+            attention_bias: boolean ``[batch, q_len, max_length]`` mask of the
+                cache slots each new position may attend to (its own included),
+                e.g. :func:`kerasformers.backend.rank_mask`.
+            index: cache slot (= position) of the first new token.
+            frozen: names in ``caches`` read as they are (cross-attention memories).
+
+        Returns:
+            ``(outputs, caches)``: the model's outputs for the new positions
+            (its usual structure) and the updated caches.
+
+        Example:
+            >>> import numpy as np
+            >>> from kerasformers.models import BERT
+            >>> bert = BERT(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
+            ...             intermediate_size=64, hidden_act="gelu")
+            >>> bert.attention_mask_mode = "lm"
+            >>> bert.build()
+            >>> caches = {k: (np.zeros(a, "float32"), np.zeros(b, "float32"))
+            ...           for k, (a, b) in bert.attention_cache_shapes(1, 4).items()}
+            >>> seen = np.array([[[True, False, False, False]]])
+            >>> out, caches = bert.call_cached([np.array([[7]]), np.array([[0]])], caches, seen, 0)
+            >>> tuple(out.shape)
+            (1, 1, 32)
+        """
+        if not self.built:
+            raise ValueError("call_cached needs a built model: call build() first.")
+        saved = (self.inputs, self._attention_masks, self._position_tables, self._attention_scores, self._decoding)
+        self.inputs = list(inputs)
+        self._attention_masks, self._position_tables, self._attention_scores = {}, {}, None
+        self._decoding = DecodingPass(
+            index=index, caches=dict(caches), frozen=frozenset(frozen), attention_bias=attention_bias
+        )
+        try:
+            outputs = self.call(self.inputs)
+            return outputs, self._decoding.caches
+        finally:
+            self.inputs, self._attention_masks, self._position_tables, self._attention_scores, self._decoding = saved
 
     def mask_source_tensors(self, inputs):
         """The token ids (and segment ids) the tensor ``inputs`` was computed from.
@@ -369,6 +488,8 @@ class Transformer:
 
     def compute_attention_bias(self, inputs=None):
         """The boolean self-attention mask of the tokens ``inputs`` was computed from (one per source)."""
+        if self._decoding is not None:  # a cached pass brings the mask of the cache slots
+            return self._decoding.attention_bias
         mode = self.attention_mask_mode
         token_ids, segment_ids = self.mask_source_tensors(inputs)
         if token_ids is None:
@@ -403,14 +524,18 @@ class Transformer:
                 inputs=inputs if position_ids is None else [inputs, position_ids],
                 layer=SinusoidalPositionEmbedding,
                 output_dim=self.attention_key_size,
+                arguments=self.decoding_arguments(),
                 merge_mode="zero",
                 custom_position_ids=position_ids is not None,
                 name="Embedding-Rotary-Position",
             )
         elif table is None and self.position_bias == "typical_relative":
+            # Keys span the whole cache during a cached pass: any cache tensor gives that length.
+            keys = inputs if self._decoding is None else next(iter(self._decoding.caches.values()))[0]
             table = self.apply(
-                inputs=[inputs, inputs],
+                inputs=[inputs, keys],
                 layer=RelativePositionEmbedding,
+                arguments=self.decoding_arguments(),
                 input_dim=2 * self.max_relative_position + 1,
                 output_dim=self.attention_key_size,
                 embeddings_initializer="Sinusoidal",

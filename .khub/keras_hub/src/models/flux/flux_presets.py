@@ -1,0 +1,3 @@
+"""FLUX model preset configurations."""
+
+presets = {}

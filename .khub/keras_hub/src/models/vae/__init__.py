@@ -1,0 +1,1 @@
+from keras_hub.src.models.vae.vae_backbone import VAEBackbone

@@ -1,0 +1,315 @@
+"""Key/value caches for decoding, and the compiled step that reads and updates them.
+
+A cache holds, for every attention layer, keys and values of static shape
+``[batch, max_length, heads, size]``. Slots are written in place of zeros as the
+sequence grows, and a *rank* per slot decides what each new position may see:
+a key is visible to a query when ``key_rank <= query_rank``. Ranks are positions
+for ``application='lm'`` and cumulative segment ids for ``'unilm'``; unwritten
+slots and padding tokens get :data:`HIDDEN`, which no query reaches. The same
+rule therefore gives the causal mask, the UniLM mask and the padding mask.
+
+:class:`CompiledStep` runs :meth:`Transformer.call_cached` under ``jax.jit``
+(with the cache buffers donated), ``tf.function`` or plain PyTorch, with static
+shapes: it compiles once per (batch, prompt bucket, cache length) and then
+serves every step. :class:`PrefixCache` serves "the last position of these
+growing prefixes", the question an :class:`AutoRegressiveDecoder` asks.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import keras
+import numpy as np
+from keras import ops
+
+from kerasformers.backend import rank_mask
+
+#: Rank of a slot no query may see (unwritten, or a padding token).
+HIDDEN = 2**30
+#: Cache lengths are rounded up to a multiple of this, so a compiled step serves many lengths.
+LENGTH_BUCKET = 32
+#: Prompts are right-padded to a multiple of this before the prefill pass.
+PROMPT_BUCKET = 16
+
+
+def round_up(n: int, multiple: int) -> int:
+    """``n`` rounded up to a multiple of ``multiple``.
+
+    Example:
+        >>> round_up(33, 32), round_up(64, 32)
+        (64, 64)
+    """
+    return int(math.ceil(n / multiple) * multiple)
+
+
+def allocate_caches(builder, batch_size: int, max_length: int) -> Dict[str, tuple]:
+    """Zero key/value caches for every attention layer of ``builder``, in its compute dtype.
+
+    Example:
+        >>> from kerasformers.models import BERT
+        >>> bert = BERT(vocab_size=50, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+        ...             intermediate_size=64, hidden_act="gelu")
+        >>> caches = allocate_caches(bert, 1, 8)
+        >>> len(caches), tuple(caches["Transformer-1-MultiHeadSelfAttention"][0].shape)
+        (2, (1, 8, 4, 8))
+    """
+    dtype = keras.mixed_precision.dtype_policy().compute_dtype
+    if getattr(builder, "built", False):
+        dtype = builder.model.compute_dtype
+    return {
+        name: (ops.zeros(k_shape, dtype=dtype), ops.zeros(v_shape, dtype=dtype))
+        for name, (k_shape, v_shape) in builder.attention_cache_shapes(batch_size, max_length).items()
+    }
+
+
+def cache_bytes(caches: Dict[str, tuple]) -> int:
+    """Bytes held by the key/value tensors of ``caches``.
+
+    Example:
+        >>> cache_bytes({"a": (np.zeros((1, 4, 2, 8), "float32"), np.zeros((1, 4, 2, 8), "float32"))})
+        512
+    """
+    total = 0
+    for pair in caches.values():
+        for t in pair:
+            total += int(np.prod(t.shape)) * np.dtype(keras.backend.standardize_dtype(t.dtype)).itemsize
+    return total
+
+
+class CompiledStep:
+    """``(new-position inputs, caches, ranks, index) -> (last-position output, caches)``, compiled.
+
+    Args:
+        builder: a built :class:`~kerasformers.models.Transformer` (``'lm'`` or ``'unilm'``).
+        output_index: which of the builder's outputs to return (its LM head).
+
+    Calling it with ``rows`` (``[batch]`` int) first gathers those cache rows
+    (beam search reorders beams), which also changes the batch size.
+    """
+
+    def __init__(self, builder, output_index: int = 0):
+        self.builder = builder
+        self.output_index = output_index
+        self.backend = keras.backend.backend()
+        self.variables = list(builder.model.variables)
+        self._compiled = None
+
+    def _forward(self, inputs, caches, key_ranks, query_ranks, index, rows, last):
+        if rows is not None:
+            caches = {n: (ops.take(k, rows, axis=0), ops.take(v, rows, axis=0)) for n, (k, v) in caches.items()}
+        bias = rank_mask(query_ranks, key_ranks)
+        outputs, caches = self.builder.call_cached(inputs, caches, bias, index)
+        if isinstance(outputs, (list, tuple)):
+            outputs = outputs[self.output_index]
+        last = ops.reshape(ops.cast(last, "int32"), (-1, 1, 1))
+        return ops.take_along_axis(outputs, last, axis=1)[:, 0], caches
+
+    def _compile(self):
+        if self.backend == "jax":
+            import jax
+
+            def stateless(values, inputs, caches, key_ranks, query_ranks, index, rows, last):
+                with keras.StatelessScope(state_mapping=list(zip(self.variables, values))):
+                    return self._forward(inputs, caches, key_ranks, query_ranks, index, rows, last)
+
+            jitted = jax.jit(stateless, donate_argnums=(2,))
+
+            def run(*args):
+                with warnings.catch_warnings():
+                    # Donation cannot reuse the buffers when a gather changes the batch size; that is expected.
+                    warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
+                    return jitted([v.value for v in self.variables], *args)
+
+            return run
+        if self.backend == "tensorflow":
+            import tensorflow as tf
+
+            return tf.function(self._forward, jit_compile=False)
+        if self.backend == "torch":
+            import torch
+
+            def eager(*args):
+                with torch.no_grad():
+                    return self._forward(*args)
+
+            return eager
+        return self._forward
+
+    def __call__(self, inputs, caches, key_ranks, query_ranks, index: int, rows=None, last=None):
+        if self._compiled is None:
+            self._compiled = self._compile()
+        batch = len(query_ranks)
+        last = np.zeros(batch, "int32") if last is None else np.asarray(last, "int32")
+        # PyTorch slices with a Python int (no tensor indexing); the compiled backends take a traced scalar.
+        index = int(index) if self.backend == "torch" else np.asarray(index, "int32")
+        args = (
+            [ops.convert_to_tensor(np.asarray(x, "int32")) for x in inputs],
+            caches,
+            ops.convert_to_tensor(np.asarray(key_ranks, "int32")),
+            ops.convert_to_tensor(np.asarray(query_ranks, "int32")),
+            index if self.backend == "torch" else ops.convert_to_tensor(index),
+            None if rows is None else ops.convert_to_tensor(np.asarray(rows, "int32")),
+            ops.convert_to_tensor(last),
+        )
+        return self._compiled(*args)
+
+
+def compiled_step(builder, output_index: int = 0) -> CompiledStep:
+    """The builder's :class:`CompiledStep` for ``output_index``, created once so its compilations are reused."""
+    steps = builder.__dict__.setdefault("_compiled_steps", {})
+    if output_index not in steps:
+        steps[output_index] = CompiledStep(builder, output_index)
+    return steps[output_index]
+
+
+def _row_keys(arrays: Sequence[np.ndarray]) -> List[bytes]:
+    """One hashable key per row, joining the rows of every input array."""
+    joined = np.concatenate([np.ascontiguousarray(a, dtype=np.int64) for a in arrays], axis=1)
+    return [row.tobytes() for row in joined]
+
+
+class PrefixCache:
+    """Last-position outputs of growing prefixes, served from a key/value cache.
+
+    Each call gives the full prefixes (``[rows, length]`` per model input), as an
+    uncached ``predict`` would. When every row is a row of the previous call plus
+    one token (rows may be reordered, repeated or dropped, as beam search and
+    sampling do), only the new position is computed against the cache; otherwise
+    the prompt is encoded afresh (the *prefill*, right-padded to a bucket).
+
+    Args:
+        builder: the built Transformer whose model is decoded.
+        output_index: the builder output to serve (the LM head).
+        length_hint: how many positions to reserve beyond the first prompt
+            (e.g. the decoder's ``maxlen``), so the cache rarely grows.
+
+    Example:
+        >>> from kerasformers.models import build_transformer_model
+        >>> bert = build_transformer_model(None, None, vocab_size=50, hidden_size=32, num_hidden_layers=1,
+        ...     num_attention_heads=4, intermediate_size=64, application="lm", return_keras_model=False)
+        >>> cache = PrefixCache(bert, length_hint=4)
+        >>> ids, seg = np.array([[2, 7, 9]]), np.zeros((1, 3), int)
+        >>> p1 = cache.predict([ids, seg])
+        >>> p2 = cache.predict([np.array([[2, 7, 9, 11]]), np.zeros((1, 4), int)])  # one cached step
+        >>> p2.shape, cache.steps_served
+        ((1, 50), 1)
+    """
+
+    def __init__(self, builder, output_index: int = 0, length_hint: int = 0):
+        self.builder = builder
+        self.mode = builder.attention_mask_mode
+        if self.mode not in ("lm", "unilm"):
+            raise ValueError(
+                f"Cached decoding needs a causal model (application='lm' or 'unilm'); this one attends "
+                f"with mask mode {self.mode!r}."
+            )
+        self.step = compiled_step(builder, output_index)
+        self.length_hint = int(length_hint)
+        self.mask_padding = getattr(builder, "mask_padding", True)  # False: id 0 is a real token (GPT-2)
+        self.max_positions = builder.max_position if getattr(builder, "absolute_positions", False) else None
+        self.steps_served = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the cached prefixes (call it after the weights change)."""
+        self.caches = None
+        self.prefix_keys: Dict[bytes, int] = {}
+        self.length = 0
+        self.key_ranks = None  # [cache batch, max_length]
+        self.last_rank = None  # [cache batch]: rank of each row's last position
+
+    # --- ranks ----------------------------------------------------------------------
+    def _ranks(self, token_ids, segment_ids, start: int, previous):
+        """Query ranks of positions ``start..`` and their key ranks (HIDDEN for padding)."""
+        if self.mode == "lm":
+            queries = np.broadcast_to(np.arange(start, start + token_ids.shape[1]), token_ids.shape)
+        else:
+            queries = previous[:, None] + np.cumsum(segment_ids, axis=1)
+        queries = queries.astype(np.int64)
+        keys = np.where(token_ids != 0, queries, HIDDEN) if self.mask_padding else queries
+        return queries, keys
+
+    # --- the two passes -------------------------------------------------------------
+    def predict(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
+        """``[rows, vocab]`` outputs at the last position of each prefix (numpy)."""
+        arrays = [np.asarray(a) for a in arrays]
+        rows = self._extends(arrays)
+        out = self._advance(arrays, rows) if rows is not None else self._prefill(arrays)
+        self.prefix_keys = {key: i for i, key in enumerate(_row_keys(arrays))}
+        return out
+
+    def _extends(self, arrays) -> Optional[np.ndarray]:
+        """For each row, the cache row it extends by one token; None when some row does not."""
+        if self.caches is None or arrays[0].shape[1] != self.length + 1:
+            return None
+        rows = [self.prefix_keys.get(key) for key in _row_keys([a[:, :-1] for a in arrays])]
+        if any(r is None for r in rows):
+            return None
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.mode == "unilm":
+            # A new token of segment 0 would be visible to earlier segment-0 queries: not cacheable.
+            fresh = (arrays[1][:, -1] == 0) & (arrays[0][:, -1] != 0)
+            if fresh.any():
+                return None
+        return rows
+
+    def _prefill(self, arrays) -> np.ndarray:
+        batch, length = arrays[0].shape
+        max_length = round_up(length + max(self.length_hint, 1), LENGTH_BUCKET)
+        if self.max_positions is not None:
+            max_length = min(max_length, self.max_positions)
+        if length > max_length:
+            raise ValueError(
+                f"The prefix has {length} tokens but the model has {self.max_positions} positions; "
+                "shorten the prompt or maxlen."
+            )
+        padded = min(round_up(length, PROMPT_BUCKET), max_length)
+        arrays_p = [np.pad(a, ((0, 0), (0, padded - length))) for a in arrays]
+        segments = arrays_p[1] if self.mode == "unilm" else None
+        queries, keys = self._ranks(arrays_p[0], segments, 0, np.zeros(batch, np.int64))
+        key_ranks = np.full((batch, max_length), HIDDEN, np.int64)
+        key_ranks[:, :length] = keys[:, :length]  # the bucket's padding stays hidden
+        self.caches = allocate_caches(self.builder, batch, max_length)
+        out, self.caches = self.step(
+            arrays_p, self.caches, key_ranks, queries, 0, last=np.full(batch, length - 1)
+        )
+        self.key_ranks = key_ranks
+        self.last_rank = queries[:, length - 1].copy()
+        self.length = length
+        return ops.convert_to_numpy(out).astype("float32")
+
+    def _advance(self, arrays, rows: np.ndarray) -> np.ndarray:
+        batch = len(rows)
+        cache_batch = self.key_ranks.shape[0]
+        if self.length + 1 > self.key_ranks.shape[1]:
+            self._grow()
+        # Keep the batch static: fewer rows (finished beams) are padded with copies of row 0.
+        target = max(batch, cache_batch)
+        pad = target - batch
+        rows_p = np.concatenate([rows, np.zeros(pad, np.int64)])
+        new = [np.concatenate([a[:, -1:], np.repeat(a[:1, -1:], pad, axis=0)]) for a in arrays]
+        segments = new[1] if self.mode == "unilm" else None
+        queries, keys = self._ranks(new[0], segments, self.length, self.last_rank[rows_p])
+        key_ranks = self.key_ranks[rows_p]
+        key_ranks[:, self.length] = keys[:, 0]
+        identity = target == cache_batch and np.array_equal(rows_p, np.arange(cache_batch))
+        out, self.caches = self.step(new, self.caches, key_ranks, queries, self.length, None if identity else rows_p)
+        self.key_ranks = key_ranks
+        self.last_rank = queries[:, 0]
+        self.length += 1
+        self.steps_served += 1
+        return ops.convert_to_numpy(out)[:batch].astype("float32")
+
+    def _grow(self) -> None:
+        """Extend every cache by one length bucket (a new compiled shape)."""
+        extra = LENGTH_BUCKET
+        if self.max_positions is not None:
+            extra = min(extra, self.max_positions - self.key_ranks.shape[1])
+        if extra <= 0:
+            raise ValueError(f"The sequence outgrew the model's {self.max_positions} positions.")
+        widen = lambda t: ops.pad(t, ((0, 0), (0, extra), (0, 0), (0, 0)))  # noqa: E731
+        self.caches = {n: (widen(k), widen(v)) for n, (k, v) in self.caches.items()}
+        self.key_ranks = np.pad(self.key_ranks, ((0, 0), (0, extra)), constant_values=HIDDEN)
