@@ -73,14 +73,19 @@ class RelativePositionEmbedding(keras.layers.Layer):
             name="embeddings", shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer
         )
 
-    def compute_position_ids(self, inputs, start_index=None):
-        """``[q_len, v_len]`` row indices of the table."""
+    @staticmethod
+    def relative_distances(inputs, start_index=None):
+        """``[q_len, v_len]`` key position minus query position; queries count from ``start_index``."""
         q, v = inputs
         q_ids = ops.arange(ops.shape(q)[1], dtype="int32")
         if start_index is not None:
             q_ids = q_ids + ops.cast(start_index, "int32")
         v_ids = ops.arange(ops.shape(v)[1], dtype="int32")
-        distance = ops.expand_dims(v_ids, 0) - ops.expand_dims(q_ids, 1)
+        return ops.expand_dims(v_ids, 0) - ops.expand_dims(q_ids, 1)
+
+    def compute_position_ids(self, inputs, start_index=None):
+        """``[q_len, v_len]`` row indices of the table."""
+        distance = self.relative_distances(inputs, start_index)
         max_distance = (self.input_dim - 1) // 2
         return ops.clip(distance, -max_distance, max_distance) + max_distance
 
@@ -173,11 +178,8 @@ class RelativePositionEmbeddingT5(RelativePositionEmbedding):
         self.max_distance = max_distance
         self.bidirectional = bidirectional
 
-    def compute_position_ids(self, inputs):
-        q, v = inputs
-        q_ids = ops.arange(ops.shape(q)[1], dtype="int32")
-        v_ids = ops.arange(ops.shape(v)[1], dtype="int32")
-        distance = ops.expand_dims(v_ids, 0) - ops.expand_dims(q_ids, 1)
+    def compute_position_ids(self, inputs, start_index=None):
+        distance = self.relative_distances(inputs, start_index)
         return t5_relative_buckets(distance, self.input_dim, self.max_distance, self.bidirectional)
 
     def get_config(self):
