@@ -139,13 +139,14 @@ def main(argv=None):
             paths = write_demo_checkpoint(workdir)
             args.config, args.checkpoint, args.vocab = paths["config"], paths["checkpoint"], paths["vocab"]
             articles = demo_articles()
-            args.epochs, args.steps_per_epoch, args.batch_size, args.learning_rate = 4, 12, 8, 3e-3
+            args.epochs, args.steps_per_epoch, args.batch_size, args.learning_rate = 3, 8, 8, 3e-3
         else:
             missing = [m for m in ("config", "checkpoint", "vocab", "data") if getattr(args, m) is None]
             if missing:
                 parser.error("missing " + ", ".join("--" + m for m in missing) + " (or pass --demo)")
             articles = load_articles(args.data)
         build(args.config, args.checkpoint, args.vocab, args.learning_rate)
+        global autotitle
         autotitle = AutoTitle(start_id=None, end_id=tokenizer._token_end_id, maxlen=8 if args.demo else 32)
         train_generator = data_generator(articles, args.batch_size)
         history = train_model.fit(
