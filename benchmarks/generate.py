@@ -62,6 +62,7 @@ def _timed(fn, repeats: int):
 
 def run_kerasformers(model_name: str, repeats: int, cases):
     import keras
+    import numpy as np
 
     from kerasformers.generation import LastToken, cache_bytes, generate
     from kerasformers.models import build_transformer_model
@@ -77,11 +78,10 @@ def run_kerasformers(model_name: str, repeats: int, cases):
         kwargs = {"method": "beam", "topk": 4} if method == "beam4" else {"method": "greedy"}
         first, best = _timed(lambda: generate(model, prompt, max_new_tokens=new, **kwargs), repeats)
         probe = LastToken(model, length_hint=new)
-        probe.predict([prompt])
+        probe.predict([np.array([prompt])])
         theory = 2 * LAYERS * (PROMPT + new) * HIDDEN * 4
-        batch = 4 if method == "beam4" else 1
-        ratio = cache_bytes(probe.cache.caches) / (theory * 1)  # one row; beams hold `batch` rows
-        results[f"{method}/{new}"] = {"first": first, "best": best, "tps": new / best, "cache": ratio, "rows": batch}
+        ratio = cache_bytes(probe.cache.caches) / theory  # one row (beams hold one row per beam)
+        results[f"{method}/{new}"] = {"first": first, "best": best, "tps": new / best, "cache": ratio}
     return results
 
 
@@ -90,7 +90,9 @@ def run_transformers(repeats: int, cases):
     from transformers import GPT2Config, GPT2LMHeadModel
 
     torch.manual_seed(0)
-    config = GPT2Config(vocab_size=VOCAB, n_positions=1024, n_embd=HIDDEN, n_layer=LAYERS, n_head=HEADS)
+    # End id 0 with min_new_tokens = max_new_tokens: every run generates exactly `new` tokens.
+    config = GPT2Config(vocab_size=VOCAB, n_positions=1024, n_embd=HIDDEN, n_layer=LAYERS, n_head=HEADS,
+                        bos_token_id=0, eos_token_id=0)
     model = GPT2LMHeadModel(config).eval()
     prompt = torch.tensor([_prompt()])
     results = {}

@@ -12,9 +12,16 @@ import warnings
 import keras
 import numpy as np
 import pytest
+from _synthetic_ner import few_threads
 
 from kerasformers.generation import AutoRegressiveDecoder, LastToken, generate
 from kerasformers.models import build_transformer_model
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    with few_threads():  # tiny models: threads only spin on a busy CPU
+        yield
+
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 with open(os.path.join(DATA, "generation_goldens.json")) as f:

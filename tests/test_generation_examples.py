@@ -6,6 +6,13 @@ import tempfile
 import warnings
 
 import pytest
+from _synthetic_ner import few_threads
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    with few_threads():  # tiny models: threads only spin on a busy CPU
+        yield
+
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
 
