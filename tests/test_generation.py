@@ -32,10 +32,13 @@ PROMPT, MAXLEN, END_ID = GOLDENS["prompt"], GOLDENS["maxlen"], GOLDENS["end_id"]
 CASES = {
     "bert_lm": ("bert_tiny", "bert_config.json", "bert_model.ckpt", {"application": "lm"}),
     "bert_unilm": ("bert_tiny", "bert_config.json", "bert_model.ckpt", {"application": "unilm"}),
-    "nezha_gen": (
+    "nezha_lm": (
         "zoo/nezha", "bert_config.json", "model.ckpt-691689",
         {"model": "nezha", "application": "lm", "segment_vocab_size": 0},
     ),
+    "nezha_gen": ("gpt/nezha_gen", "config.json", "gpt.ckpt", {"application": "lm", "segment_vocab_size": 0}),
+    "gpt2": ("gpt/cpm_lm", "config.json", "model.ckpt", {"model": "gpt2"}),
+    "gpt2_ml": ("gpt/gpt2_ml", "config.json", "model.ckpt-100000", {"model": "gpt2_ml"}),
     "roformer_lm": ("zoo/roformer", "bert_config.json", "bert_model.ckpt", {"model": "roformer", "application": "lm"}),
     "simbert_unilm": (
         "zoo/simbert", "bert_config.json", "bert_model.ckpt",
@@ -51,7 +54,7 @@ def model_for(case):
         folder, config, ckpt, kwargs = CASES[case]
         folder = os.path.join(DATA, folder)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # NEZHA-GEN skips the checkpoint's segment table
+            warnings.simplefilter("ignore")  # segment_vocab_size=0 skips the checkpoints' segment tables
             model = build_transformer_model(os.path.join(folder, config), os.path.join(folder, ckpt), **kwargs)
         if case == "simbert_unilm":  # as SimBERT scripts do: the seq2seq model is the MLM output
             model = keras.Model(model.model.inputs, model.model.outputs[1])
@@ -80,7 +83,7 @@ def test_uncached_greedy_equals_bert4keras(case):
     assert decode(case, "greedy", use_cache=False) == GOLDENS["cases"][case]["greedy"]
 
 
-@pytest.mark.parametrize("case", ["bert_unilm", "nezha_gen"])
+@pytest.mark.parametrize("case", ["bert_unilm", "nezha_lm", "gpt2_ml"])
 def test_uncached_beam_equals_bert4keras(case):
     assert decode(case, "beam", use_cache=False) == GOLDENS["cases"][case]["beam"]
 
@@ -151,8 +154,23 @@ def test_a_predict_that_cannot_use_the_cache_warns_once_and_gives_the_same_ids()
     assert ids.tolist() == expected.beam_search([PROMPT], topk=2).tolist()
 
 
+def test_openai_gpt2_cached_greedy_is_the_argmax_of_the_whole_sequence():
+    """OpenAI GPT-2 (id 0 is a token, not padding; no bert4keras golden): each greedy id is the argmax of
+    the uncached model's output at its position, all read from one whole-sequence call."""
+    folder = os.path.join(DATA, "gpt", "gpt2_openai")
+    model = build_transformer_model(os.path.join(folder, "hparams.json"), os.path.join(folder, "model.ckpt"),
+                                    model="gpt2_openai")
+    prompt = [0, 17, 0, 9, 41]  # zeros in the prompt must stay visible
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*recomputes")
+        ids = generate(model, prompt, max_new_tokens=MAXLEN).tolist()
+    sequence = np.array([prompt + ids])
+    full = keras.ops.convert_to_numpy(model(sequence))
+    assert full[0, len(prompt) - 1:-1].argmax(-1).tolist() == ids
+
+
 def test_reloaded_keras_file_decodes_uncached_with_a_warning(tmp_path):
-    model = model_for("nezha_gen")
+    model = model_for("nezha_lm")
     path = str(tmp_path / "nezha_gen.keras")
     model.save(path)
     reloaded = keras.saving.load_model(path)

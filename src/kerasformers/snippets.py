@@ -23,7 +23,6 @@ import numpy as np
 
 from .batching import bucket_length
 from .data_generator import DataGenerator
-from .generation.autoregressive import AutoRegressiveDecoder
 from .generation.samplers import softmax
 from .text.unicode import lowercase_and_normalize
 from . import uniout  # noqa: F401  bert4keras scripts import it from here
@@ -476,3 +475,12 @@ def longest_common_subsequence(source: Sequence, target: Sequence) -> Tuple[int,
             i -= 1
     return length, pairs[::-1]
 
+
+def __getattr__(name: str):
+    # AutoRegressiveDecoder needs Keras; resolving it on first use keeps `import kerasformers.snippets`
+    # (and the tokenizers that import it) free of Keras.
+    if name == "AutoRegressiveDecoder":
+        from .generation.autoregressive import AutoRegressiveDecoder
+
+        return AutoRegressiveDecoder
+    raise AttributeError(f"module 'kerasformers.snippets' has no attribute {name!r}")

@@ -29,10 +29,16 @@ PROMPT = [2, 17, 33, 9, 41, 26, 3]
 CASES = {
     "bert_lm": ("bert_tiny", "bert_config.json", "bert_model.ckpt", {"application": "lm"}, "lm"),
     "bert_unilm": ("bert_tiny", "bert_config.json", "bert_model.ckpt", {"application": "unilm"}, "unilm"),
-    "nezha_gen": (
+    "nezha_lm": (
         "zoo/nezha", "bert_config.json", "model.ckpt-691689",
         {"model": "nezha", "application": "lm", "segment_vocab_size": 0}, "lm_single",
     ),
+    # NEZHA-GEN's release is BERT's layout (absolute positions), built as bert4keras's example builds it.
+    "nezha_gen": (
+        "gpt/nezha_gen", "config.json", "gpt.ckpt", {"application": "lm", "segment_vocab_size": 0}, "lm_single",
+    ),
+    "gpt2": ("gpt/cpm_lm", "config.json", "model.ckpt", {"model": "gpt2"}, "lm_single"),
+    "gpt2_ml": ("gpt/gpt2_ml", "config.json", "model.ckpt-100000", {"model": "gpt2_ml"}, "lm_single"),
     "roformer_lm": ("zoo/roformer", "bert_config.json", "bert_model.ckpt", {"model": "roformer", "application": "lm"}, "lm"),
     "simbert_unilm": (
         "zoo/simbert", "bert_config.json", "bert_model.ckpt",

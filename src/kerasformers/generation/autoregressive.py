@@ -23,7 +23,7 @@ from keras import ops
 
 from kerasformers.generation import samplers
 from kerasformers.generation.cache import PROMPT_BUCKET, PrefixCache, round_up
-from kerasformers.layers import AttentionMask
+from kerasformers.layers import AttentionMask, Loss
 
 
 def _unwrap_output(tensor):
@@ -32,7 +32,7 @@ def _unwrap_output(tensor):
     while history is not None:
         layer = history.operation
         axis = getattr(layer, "output_axis", None)
-        if not getattr(layer, "_passes_inputs_through", False) or not isinstance(axis, int):
+        if not isinstance(layer, Loss) or not isinstance(axis, int):
             break
         node = layer._inbound_nodes[history.node_index]
         tensor = node.input_tensors[axis]

@@ -5,7 +5,7 @@ is registered for ``.keras`` saving under the ``kerasformers`` package.
 """
 
 from kerasformers.layers.attention import MultiHeadAttention
-from kerasformers.layers.core import AttentionMask, Loss, TokenSelect
+from kerasformers.layers.core import AttentionMask, TokenSelect
 from kerasformers.layers.crf import ConditionalRandomField, MaximumEntropyMarkovModel
 from kerasformers.layers.embeddings import Embedding, PositionEmbedding, SinusoidalPositionEmbedding
 from kerasformers.layers.feedforward import FeedForward
