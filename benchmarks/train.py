@@ -73,13 +73,14 @@ def run_kerasformers(steps: int, layers: int, remat: bool) -> dict:
 def run_bert4keras(steps: int, layers: int, remat: bool) -> dict:
     from bert4keras.backend import keras
     from bert4keras.models import build_transformer_model
-    from bert4keras.optimizers import Adam, extend_with_weight_decay
+    from bert4keras.optimizers import extend_with_weight_decay_v2
 
     baseline = _peak_mib()
     bert = build_transformer_model(None, None, num_hidden_layers=layers, return_keras_model=False, **CONFIG)
     cls = keras.layers.Lambda(lambda x: x[:, 0])(bert.model.output)
     model = keras.models.Model(bert.model.inputs, keras.layers.Dense(2, activation="softmax")(cls))
-    AdamW = extend_with_weight_decay(Adam, "AdamW")
+    # tf_keras's legacy Adam is the OptimizerV2 that bert4keras's _v2 wrappers extend.
+    AdamW = extend_with_weight_decay_v2(keras.optimizers.legacy.Adam, "AdamW")
     model.compile(optimizer=AdamW(learning_rate=LEARNING_RATE, weight_decay_rate=WEIGHT_DECAY,
                                   exclude_from_weight_decay=["Norm", "bias"]), loss="sparse_categorical_crossentropy")  # fmt: skip
     token_ids, segment_ids, labels = _inputs()
