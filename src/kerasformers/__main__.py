@@ -39,7 +39,7 @@ def _inspect_hf(path: str, limit: Optional[int]) -> int:
         detection = detect_hf_architecture(reader.config, names)
         print(f"family: {detection.family} ({detection.evidence})")
         if detection.model:
-            print(f"load with: build_transformer_model({reader.folder!r}, {reader.folder!r}, {detection.suggestion})")
+            print(_load_call(reader.folder, reader.folder, detection))
     return 0
 
 
@@ -60,8 +60,29 @@ def _inspect(path: str, limit: Optional[int]) -> int:
         detection = detect_architecture(shapes)
         print(f"family: {detection.family} ({detection.evidence})")
         if detection.model:
-            print(f"load with: build_transformer_model(config_path, checkpoint_path, {detection.suggestion})")
+            print(_load_call(_config_next_to(reader.prefix), reader.prefix, detection))
     return 0
+
+
+def _config_next_to(prefix: str) -> str:
+    """The config file beside a TF checkpoint (``bert_config.json``, ``albert_config.json``, ...), or a placeholder."""
+    import glob
+    import os
+
+    folder = os.path.dirname(prefix)
+    found = sorted(glob.glob(os.path.join(folder, "*config*.json"))) or sorted(glob.glob(os.path.join(folder, "*.json")))
+    return found[0] if found else os.path.join(folder, "bert_config.json")
+
+
+def _load_call(config: str, checkpoint: str, detection) -> str:
+    """The other ``model=`` values (if any), then, as the last line, one runnable call."""
+    lines = []
+    others = [m for m in detection.candidates if m != detection.model]
+    if others:
+        lines.append("also loads with: " + ", ".join(f"model={m!r}" for m in others) + " (same variables)")
+    lines.append("load with (from kerasformers.models import build_transformer_model):")
+    lines.append(f"build_transformer_model({config!r}, {checkpoint!r}, model={detection.model!r})")
+    return "\n".join(lines)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -69,7 +90,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kerasformers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="build, load and run a tiny BERT offline")
-    demo.add_argument("--folder", help="where to write the demo checkpoint (default: a temporary folder)")
+    demo.add_argument(
+        "--folder",
+        help="write the demo checkpoint (bert_config.json, vocab.txt, bert_model.ckpt) here and keep it "
+        "(default: a temporary folder, deleted at exit)",
+    )
+    demo.add_argument("--force", action="store_true", help="overwrite those files if --folder already has them")
     inspect = sub.add_parser("inspect", help="list a checkpoint's variables and tell its architecture and model=")
     inspect.add_argument("path", help="TF checkpoint prefix, .index file or folder; or a Hugging Face model folder")
     inspect.add_argument("--all", action="store_true", help="list every variable (default: first 60)")
@@ -83,12 +109,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         from kerasformers.demo import run_demo
 
         if args.folder:
-            run_demo(args.folder)
+            run_demo(args.folder, overwrite=args.force)
         else:
             with tempfile.TemporaryDirectory(prefix="kerasformers-demo-") as folder:
-                run_demo(folder)
+                run_demo(folder, temporary=True)
         return 0
-    except (CheckpointError, FileNotFoundError) as e:
+    except (CheckpointError, FileNotFoundError, FileExistsError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 

@@ -81,10 +81,12 @@ def demo_variables(config: Dict, seed: int = 0) -> Dict[str, np.ndarray]:
     return variables
 
 
-def write_demo_checkpoint(folder: str) -> Dict[str, str]:
+def write_demo_checkpoint(folder: str, overwrite: bool = False) -> Dict[str, str]:
     """Write ``bert_config.json``, ``vocab.txt`` and ``bert_model.ckpt.*`` into ``folder``.
 
     Returns the paths as ``{'config': ..., 'checkpoint': ..., 'vocab': ...}``.
+    Raises ``FileExistsError`` if any of these files exists, unless ``overwrite=True``
+    (``--force`` on the command line): a real ``vocab.txt`` must not be replaced by accident.
 
     Example:
         >>> import tempfile
@@ -103,6 +105,16 @@ def write_demo_checkpoint(folder: str) -> Dict[str, str]:
         "vocab": os.path.join(folder, "vocab.txt"),
         "checkpoint": os.path.join(folder, "bert_model.ckpt"),
     }
+    existing = [
+        name
+        for name in sorted(os.listdir(folder))
+        if name in ("bert_config.json", "vocab.txt", "checkpoint") or name.startswith("bert_model.ckpt.")
+    ]
+    if existing and not overwrite:
+        raise FileExistsError(
+            f"{folder} already holds {', '.join(existing)}; the demo would overwrite them with a random tiny model. "
+            "Choose an empty folder, or pass --force (overwrite=True) to replace them."
+        )
     with open(paths["config"], "w", encoding="utf-8") as f:
         json.dump(config, f, indent=2, sort_keys=True)
     save_vocab(paths["vocab"], {t: i for i, t in enumerate(tokens)})
@@ -114,25 +126,35 @@ def _fmt(values: np.ndarray) -> str:
     return "[" + ", ".join(f"{v:+.4f}" for v in values) + "]"
 
 
-def run_demo(folder: str, echo: Callable[[str], None] = print, top_k: int = 5) -> Dict[str, np.ndarray]:
+def run_demo(
+    folder: str,
+    echo: Callable[[str], None] = print,
+    top_k: int = 5,
+    overwrite: bool = False,
+    temporary: bool = False,
+) -> Dict[str, np.ndarray]:
     """Write the demo checkpoint into ``folder``, load it, tokenize, encode and predict.
 
+    ``temporary`` only changes what is printed: that the folder is deleted afterwards.
     Returns the computed arrays (features, pooled vector, MLM probabilities).
     """
+    start = time.perf_counter()
+
+    def step(message: str) -> None:
+        echo(f"[{time.perf_counter() - start:5.1f}s] {message}")
+
+    # Importing Keras and its backend takes most of the demo's time: say so before, not after.
+    step(f"importing Keras and the {os.environ.get('KERAS_BACKEND', 'default')} backend ...")
     import keras
 
     from kerasformers.models import build_transformer_model
     from kerasformers.snippets import sequence_padding
     from kerasformers.tokenizers import Tokenizer
 
-    start = time.perf_counter()
-
-    def step(message: str) -> None:
-        echo(f"[{time.perf_counter() - start:5.1f}s] {message}")
-
     step(f"Keras {keras.__version__} on the {keras.backend.backend()} backend")
-    paths = write_demo_checkpoint(folder)
-    step(f"wrote a tiny Google-format BERT checkpoint to {paths['checkpoint']}")
+    paths = write_demo_checkpoint(folder, overwrite=overwrite)
+    where = " (a temporary folder, deleted at exit; --folder DIR keeps it)" if temporary else ""
+    step(f"wrote a tiny Google-format BERT checkpoint to {paths['checkpoint']}{where}")
     tokenizer = Tokenizer(paths["vocab"], do_lower_case=True)
     texts = ["今天天气很好，我们去公园散步吧！", "Hello world, kerasformers is a great tokenizer."]
     encoded = [tokenizer.encode(t) for t in texts]

@@ -32,12 +32,20 @@ from .text.base import TokenizerBase
 from .text.hf_folder import file_in_folder, hf_tokenizer_options
 from .text.sp_tokenizer import SpTokenizer
 
-__all__ = ["load_vocab", "save_vocab", "TokenizerBase", "Tokenizer", "SpTokenizer"]
+__all__ = ["load_vocab", "save_vocab", "TokenizerBase", "Tokenizer", "SpTokenizer", "TokenIdError"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 
 def _open_vocab(path: PathLike, mode: str, encoding: str):
+    if os.path.isdir(path):
+        inside = os.path.join(os.fspath(path), "vocab.txt")
+        there = "" if os.path.isfile(inside) else " (this folder has none: which file is the model's vocab?)"
+        raise IsADirectoryError(
+            errno.EISDIR,
+            f"the vocab is a file, not a folder: pass the vocab.txt inside it, e.g. Tokenizer({inside!r}){there}",
+            os.fspath(path),
+        )
     try:
         return open(path, mode, encoding=encoding)
     except FileNotFoundError:
@@ -127,6 +135,13 @@ def _space_after_punctuation(punctuation: str) -> "re.Pattern[str]":
 
 # Caches of per-word WordPiece results are dropped past this many words.
 _MAX_CACHED_WORDS = 1 << 17
+
+
+class TokenIdError(KeyError):
+    """An id outside the vocab (a ``KeyError``, as bert4keras raised, with a readable message)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class Tokenizer(TokenizerBase):
@@ -244,8 +259,14 @@ class Tokenizer(TokenizerBase):
         return [lookup(token, unk) for token in tokens]
 
     def id_to_token(self, i: int) -> str:
-        """Token of id ``i`` (``KeyError`` if there is none)."""
-        return self._token_dict_inv[i]
+        """Token of id ``i`` (:class:`TokenIdError`, a ``KeyError``, if there is none)."""
+        try:
+            return self._token_dict_inv[i]
+        except (KeyError, TypeError):
+            raise TokenIdError(
+                f"token id {i!r} is not in the vocab (ids 0..{self._vocab_size - 1}); were these ids made with "
+                "another vocab, or by a model whose vocab_size is larger than the tokenizer's?"
+            ) from None
 
     def decode(self, ids: Sequence[int], tokens: Optional[List[str]] = None) -> str:
         """Readable text: special ``[...]`` tokens dropped, ``##`` pieces joined,

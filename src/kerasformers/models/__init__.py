@@ -12,6 +12,7 @@ from kerasformers.models.electra import ELECTRA
 from kerasformers.models.hf_config import translate_hf_config
 from kerasformers.models.gpt import GPT, GPT2, GPT2_ML
 from kerasformers.models.gpt2_openai import GPT2_OpenAI
+from kerasformers.models.keywords import accepted_keywords, check_keywords
 from kerasformers.models.roformer import NEZHA, RoFormer, RoFormerV2
 from kerasformers.models.registry import APPLICATIONS, MODEL_ARGUMENTS, MODELS, PLANNED_MODELS
 from kerasformers.models.t5 import T5, T5_Decoder, T5_Encoder
@@ -106,7 +107,10 @@ def build_transformer_model(
     """Build a model from a bert4keras-style config and optionally load a TF checkpoint.
 
     Every keyword argument overrides the config file and is passed both to the
-    builder and to its ``build()`` (as in bert4keras).
+    builder and to its ``build()`` (as in bert4keras). Unlike bert4keras, a
+    keyword the model does not read raises ``TypeError`` naming the closest
+    valid one (``with_mlmm`` -> ``with_mlm``); keys of the config file are not
+    checked (see :mod:`kerasformers.models.keywords`).
 
     Args:
         config_path: ``bert_config.json``-style file (or None: give everything as kwargs).
@@ -129,8 +133,9 @@ def build_transformer_model(
         >>> model.output_shape
         (None, None, 32)
     """
-    configs = load_config(config_path, **kwargs)
     model_class = _resolve_model(model)
+    check_keywords(model_class, kwargs)
+    configs = load_config(config_path, **kwargs)
     if isinstance(model, str):
         configs.update(MODEL_ARGUMENTS.get(model.lower(), {}))
     if application is not None:
@@ -180,6 +185,7 @@ __all__ = [
     "T5_Decoder",
     "T5_Encoder",
     "Transformer",
+    "accepted_keywords",
     "build_transformer_model",
     "load_config",
 ]

@@ -23,6 +23,7 @@ from kerasformers.layers import (
     RelativePositionEmbedding,
     SinusoidalPositionEmbedding,
 )
+from kerasformers.models.keras_model import TransformerModel
 
 
 #: ``application=`` strings and the self-attention mask each one selects.
@@ -206,7 +207,7 @@ class Transformer:
         self.set_outputs(outputs)
         # A single output is passed unwrapped so that ``model.output`` is a tensor, as in
         # bert4keras (Keras 3 would keep a one-element list: ``Dense()(model.output)`` fails).
-        self.model = keras.Model(self.inputs, self.output, name=self.name)
+        self.model = TransformerModel(self.inputs, self.output, name=self.name)
         # Generation finds the builder (and so the cached decoding path) from a model's output, also through
         # models wrapped around this one; object.__setattr__ keeps Keras from tracking it as layer state.
         for output in self.outputs:

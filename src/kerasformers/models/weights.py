@@ -20,6 +20,7 @@ from kerasformers.checkpoints.errors import CheckpointMismatchError
 from kerasformers.checkpoints.hf import HFCheckpointReader, hf_heads, is_hf_checkpoint
 from kerasformers.layers.core import dense_checkpoint_weights
 from kerasformers.models.hf_load import check_hf_family, hf_view, vocabulary_note
+from kerasformers.models.load_checks import shape_key_hint, unused_blocks, unused_blocks_warning
 
 
 class DictCheckpoint:
@@ -85,6 +86,8 @@ class LoadReport:
         mismatched: ``(name, checkpoint shape, model shape)`` for shape disagreements.
         unexpected: checkpoint names no layer uses (optimizer slots excluded).
         skipped: optimizer slots and step counters (HF: buffers and tied copies), ignored on purpose.
+        shape_keys: ``{name: hint}`` naming the config key that decides a mismatched shape.
+        unused_blocks: indices of whole Transformer blocks of the checkpoint the model does not have.
         heads: which output heads the checkpoint holds (``{"pooler": True, ...}``).
         notes: warnings about the files around the weights (e.g. a vocabulary of another size).
     """
@@ -97,6 +100,8 @@ class LoadReport:
     skipped: List[str] = field(default_factory=list)
     heads: Dict[str, bool] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)
+    shape_keys: Dict[str, str] = field(default_factory=dict)
+    unused_blocks: List[int] = field(default_factory=list)
     skipped_kind: str = "optimizer/step variables"
 
     @property
@@ -118,7 +123,12 @@ class LoadReport:
         if len(self.missing) > 20:
             lines.append(f"  ... and {len(self.missing) - 20} more missing")
         for name, ckpt_shape, model_shape in self.mismatched[:20]:
-            lines.append(f"  shape mismatch: {name} is {list(ckpt_shape)} in the checkpoint, model expects {list(model_shape)}")
+            hint = f"; {self.shape_keys[name]}" if name in self.shape_keys else ""
+            lines.append(
+                f"  shape mismatch: {name} is {list(ckpt_shape)} in the checkpoint, model expects {list(model_shape)}{hint}"
+            )
+        if self.unused_blocks:
+            lines.append(f"  unused Transformer blocks: {', '.join(map(str, self.unused_blocks))}")
         for name in self.unexpected[:10]:
             lines.append(f"  unused: {name}")
         if len(self.unexpected) > 10:
@@ -223,6 +233,9 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
                     shape = tuple(shapes[name])
                 if shape != tuple(weight.shape):
                     report.mismatched.append((shown(name), shape, tuple(weight.shape)))
+                    hint = shape_key_hint(transformer, layer_name, shape, tuple(weight.shape))
+                    if hint:
+                        report.shape_keys[shown(name)] = hint
                     continue
                 plan.append((weight, name))
                 report.loaded.append(shown(name))
@@ -230,6 +243,7 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
             if name not in used:
                 skip = is_optimizer_variable(name) or (hf and reader.is_derived(name))
                 (report.skipped if skip else report.unexpected).append(name)
+        report.unused_blocks = unused_blocks(report.unexpected, used)
         hint = "" if hf else _mismatch_hint(transformer, shapes).strip()
         if not transformer.ignore_invalid_weights:
             if not report.ok:
@@ -239,6 +253,11 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
         elif not report.ok:
             # The user chose to go on; weights left at their initial values must not go unnoticed.
             warnings.warn(str(report) + "\n" + hint, stacklevel=3)
+        if report.unused_blocks and report.ok:
+            # Unused heads (cls/predictions when loading an encoder) are normal and stay in the report only.
+            warnings.warn(
+                unused_blocks_warning(report.source, report.unused_blocks, transformer.num_hidden_layers), stacklevel=3
+            )
         for weight, name in plan:
             value = cache.pop(name) if name in cache else transformer.load_variable(reader, name)
             weight.assign(np.asarray(value).astype(weight.dtype, copy=False))

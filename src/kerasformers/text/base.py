@@ -7,6 +7,7 @@ Import it from :mod:`kerasformers.tokenizers`, as with bert4keras.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ..snippets import is_string, truncate_sequences
@@ -63,6 +64,10 @@ class TokenizerBase:
             >>> Tokenizer(vocab).tokenize("a b a", maxlen=4)
             ['[CLS]', 'a', 'b', '[SEP]']
         """
+        if not is_string(text):
+            raise TypeError(
+                f"{type(self).__name__}.tokenize expects a string, got {type(text).__name__} {text!r:.60}"
+            )
         tokens = self._tokenize(text)
         if self._token_translate:
             translate = self._token_translate.get
@@ -76,7 +81,8 @@ class TokenizerBase:
             tokens.append(self._token_end)
         if maxlen is not None:
             # Remove tokens just before the end token (or the last ones).
-            truncate_sequences(maxlen, -(2 if self._token_end is not None else 1), tokens)
+            with self._maxlen_check(maxlen, 1):
+                truncate_sequences(maxlen, -(2 if self._token_end is not None else 1), tokens)
         return tokens
 
     def token_to_id(self, token: str) -> int:
@@ -112,6 +118,12 @@ class TokenizerBase:
             >>> Tokenizer(vocab).encode("a a a", "b b", maxlen=6)
             ([1, 3, 2, 4, 4, 2], [0, 0, 0, 1, 1, 1])
         """
+        for argument, value in (("first_text", first_text), ("second_text", second_text)):
+            if not (is_string(value) or isinstance(value, list) or (value is None and argument == "second_text")):
+                raise TypeError(
+                    f"{type(self).__name__}.encode: {argument} must be a string or a list of tokens, "
+                    f"got {type(value).__name__} {value!r:.60}"
+                )
         first_tokens = self.tokenize(first_text) if is_string(first_text) else first_text
         if second_text is None:
             second_tokens = None
@@ -130,7 +142,8 @@ class TokenizerBase:
             if second_text is not None and pattern == "S*E*E":
                 maxlen += 1  # the second start token is dropped below
             try:
-                truncate_sequences(maxlen, index, first_tokens, second_tokens)
+                with self._maxlen_check(maxlen - (second_text is not None and pattern == "S*E*E"), 1 + (second_text is not None), pattern):
+                    truncate_sequences(maxlen, index, first_tokens, second_tokens)
             except TypeError as error:
                 if isinstance(truncate_from, str):
                     raise TypeError(
@@ -148,6 +161,20 @@ class TokenizerBase:
             token_ids.extend(second_ids)
             segment_ids.extend([1] * len(second_ids))
         return token_ids, segment_ids
+
+    @contextlib.contextmanager
+    def _maxlen_check(self, maxlen: int, texts: int, pattern: str = ""):
+        """Turn truncation's bare ``IndexError: pop from empty list`` (a ``maxlen`` too small to
+        hold even the start/end tokens) into one that says so; still an ``IndexError``, as in bert4keras."""
+        try:
+            yield
+        except IndexError:
+            special = int(self._token_start is not None) + int(self._token_end is not None)
+            needed = special * texts - int(texts == 2 and pattern == "S*E*E" and self._token_start is not None)
+            raise IndexError(
+                f"maxlen={maxlen!r} is too small: the start/end tokens alone take {needed} position(s); "
+                f"pass maxlen >= {needed + 1} (or maxlen=None for no limit)."
+            ) from None
 
     def id_to_token(self, i: int) -> str:
         """Token of id ``i``."""
