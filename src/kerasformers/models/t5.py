@@ -408,6 +408,9 @@ class T5(T5_Base):
         (['Encoder-Input-Token', 'Decoder-Input-Token'], (None, None, 50))
     """
 
+    #: Keywords its decoder half reads (build_transformer_model checks typed keywords against these too).
+    extra_config_keys = ("with_lm", "cross_position_bias", "logit_scale")
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         kwargs["layers"] = self.layers
