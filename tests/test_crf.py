@@ -185,7 +185,7 @@ def test_tiny_encoder_with_crf_learns_ner():
     """A 1-layer BERT + CRF reaches span F1 >= 0.95 on held-out synthetic NER (Viterbi decoding)."""
     keras.utils.set_random_seed(0)
     start = time.time()
-    x_train, spans_train = make_data(1200, seed=1)
+    x_train, spans_train = make_data(500, seed=1)  # 64 steps; F1 is 1.0 on PyTorch, the bar is 0.95
     x_test, spans_test = make_data(300, seed=2)
     y_train = np.stack([bio_tags(s) for s in spans_train])
     encoder = tiny_encoder()
@@ -193,7 +193,7 @@ def test_tiny_encoder_with_crf_learns_ner():
     crf = ConditionalRandomField(lr_multiplier=100)
     model = keras.Model(encoder.input, crf(keras.layers.Dense(NUM_TAGS)(encoder.output)))
     epochs, batch_size = 4, 32
-    schedule = keras.optimizers.schedules.CosineDecay(5e-3, epochs * (len(x_train) // batch_size + 1))
+    schedule = keras.optimizers.schedules.CosineDecay(8e-3, epochs * (len(x_train) // batch_size + 1))
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss=crf.sparse_loss, metrics=[crf.sparse_accuracy])
     with few_threads():
         model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0)

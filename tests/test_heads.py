@@ -91,13 +91,13 @@ def test_tiny_encoder_with_global_pointer_learns_ner():
     """A 1-layer BERT + GlobalPointer reaches span F1 >= 0.95 on held-out synthetic NER."""
     keras.utils.set_random_seed(0)
     start = time.time()
-    x_train, spans_train = make_data(2000, seed=1)
+    x_train, spans_train = make_data(1500, seed=1)  # 188 steps; F1 0.976 on PyTorch, the bar is 0.95
     x_test, spans_test = make_data(300, seed=2)
     y_train = np.stack([span_matrix(s) for s in spans_train])
     encoder = tiny_encoder()
     model = keras.Model(encoder.input, GlobalPointer(NUM_TYPES, 16)(encoder.output))
-    epochs, batch_size = 6, 32
-    schedule = keras.optimizers.schedules.CosineDecay(5e-3, epochs * (len(x_train) // batch_size + 1))
+    epochs, batch_size = 4, 32
+    schedule = keras.optimizers.schedules.CosineDecay(8e-3, epochs * (len(x_train) // batch_size + 1))
     model.compile(
         optimizer=keras.optimizers.Adam(schedule), loss=global_pointer_crossentropy, metrics=[global_pointer_f1_score]
     )
