@@ -51,3 +51,14 @@ def test_validation_label_never_seen_in_training_fails_before_training(example, 
     args = ["--config", "c.json", "--checkpoint", "ckpt", "--vocab", "v.txt", "--train", train, "--valid", valid]
     with pytest.raises(SystemExit, match=r"dev\.json has labels the training data never had: 2"):
         example.main(args)
+
+
+def test_t5_pegasus_summary_example_trains_then_generates_with_beam_search():
+    sys.path.insert(0, EXAMPLES)
+    try:
+        import task_seq2seq_summary_t5_pegasus
+    finally:
+        sys.path.remove(EXAMPLES)
+    results = task_seq2seq_summary_t5_pegasus.main(["--demo", "--epochs", "1"])
+    assert len(results) == 8
+    assert all(isinstance(generated, str) for _, _, generated in results)

@@ -22,7 +22,7 @@ import numpy as np
 from keras import ops
 
 from kerasformers.generation import samplers
-from kerasformers.generation.cache import PROMPT_BUCKET, PrefixCache, round_up
+from kerasformers.generation.cache import PROMPT_BUCKET, PrefixCache, Seq2SeqPrefixCache, round_up
 from kerasformers.layers import AttentionMask, Loss
 
 
@@ -101,7 +101,8 @@ class LastToken:
             if builder is None:
                 self._warn(f"this model is decoded without a key/value cache: {reason}")
             else:
-                self.cache = PrefixCache(builder, index, length_hint=length_hint)
+                kind = Seq2SeqPrefixCache if getattr(builder, "cross_attention", False) else PrefixCache
+                self.cache = kind(builder, index, length_hint=length_hint)
 
     def _warn(self, message: str) -> None:
         if not self._warned:
@@ -133,12 +134,12 @@ class LastToken:
 
     def predict_uncached(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
         """Whole-prefix computation (bert4keras's path), the reference the cache must equal."""
-        length = arrays[0].shape[1]
+        length = arrays[-1].shape[1]  # token ids come last (an encoder-decoder's context comes first)
         if keras.backend.backend() == "jax" and self._pads_invisibly():
             # Eager JAX compiles every op for every new length; a jitted call on a length bucket compiles
             # once per bucket. Trailing id-0 tokens change nothing at real positions of these models.
             padded = round_up(length, PROMPT_BUCKET)
-            arrays = [np.pad(a, ((0, 0), (0, padded - length))) for a in arrays]
+            arrays = [np.pad(a, ((0, 0), (0, padded - length))) if a.ndim == 2 else a for a in arrays]
             outputs = self.model.predict_on_batch(arrays if len(arrays) > 1 else arrays[0])
         else:
             inputs = [ops.convert_to_tensor(a) for a in arrays]

@@ -272,7 +272,7 @@ class PrefixCache:
         queries, keys = self._ranks(arrays_p[0], segments, 0, np.zeros(batch, np.int64))
         key_ranks = np.full((batch, max_length), HIDDEN, np.int64)
         key_ranks[:, :length] = keys[:, :length]  # the bucket's padding stays hidden
-        self.caches = allocate_caches(self.builder, batch, max_length)
+        self.caches = self.allocate(batch, max_length)
         out, self.caches = self.step(
             arrays_p, self.caches, key_ranks, queries, 0, last=np.full(batch, length - 1)
         )
@@ -303,6 +303,10 @@ class PrefixCache:
         self.steps_served += 1
         return ops.convert_to_numpy(out)[:batch].astype("float32")
 
+    def allocate(self, batch_size: int, max_length: int) -> Dict[str, tuple]:
+        """Fresh caches for a prefill pass (an encoder-decoder adds its cross-attention memories)."""
+        return allocate_caches(self.builder, batch_size, max_length)
+
     def _grow(self) -> None:
         """Extend every cache by one length bucket (a new compiled shape)."""
         extra = LENGTH_BUCKET
@@ -313,3 +317,64 @@ class PrefixCache:
         widen = lambda t: ops.pad(t, ((0, 0), (0, extra), (0, 0), (0, 0)))  # noqa: E731
         self.caches = {n: (widen(k), widen(v)) for n, (k, v) in self.caches.items()}
         self.key_ranks = np.pad(self.key_ranks, ((0, 0), (0, extra)), constant_values=HIDDEN)
+
+
+class Seq2SeqPrefixCache(PrefixCache):
+    """:class:`PrefixCache` for an encoder-decoder's decoder (T5): inputs ``[context, output_ids]``.
+
+    ``context`` (the encoder output, one row per prefix) is turned into each
+    cross-attention layer's keys and values once per search (the *memories*);
+    every step then computes the new token's self-attention against the cache and
+    its cross-attention against the memories. Rows are matched by their output ids
+    and their context, so beam search and sampling may reorder or drop them.
+
+    Example:
+        >>> from kerasformers.models import T5
+        >>> t5 = T5(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+        ...         intermediate_size=32, hidden_act=["gelu", "linear"], version="t5.1.1")
+        >>> t5.build()
+        >>> cache = Seq2SeqPrefixCache(t5._decoder, length_hint=4)
+        >>> context = np.ones((1, 5, 16), "float32")
+        >>> p1 = cache.predict([context, np.array([[0]])])
+        >>> p2 = cache.predict([context, np.array([[0, 7]])])  # one cached step
+        >>> p2.shape, cache.steps_served
+        ((1, 50), 1)
+    """
+
+    def __init__(self, builder, output_index: int = 0, length_hint: int = 0):
+        super().__init__(builder, output_index, length_hint)
+        # Masks follow the decoder's numerics: bert4keras's hides id-0 keys after the start token.
+        self.hide_zero_keys = getattr(builder, "numerics", "mesh_tf") == "bert4keras"
+
+    def reset(self) -> None:
+        super().reset()
+        self.contexts: Dict[bytes, int] = {}
+        self._context = None
+
+    def _context_ids(self, context: np.ndarray) -> np.ndarray:
+        """A small id per distinct context row (equal rows, e.g. beams of one input, share one)."""
+        ids = [self.contexts.setdefault(row.tobytes(), len(self.contexts)) for row in context]
+        return np.asarray(ids, np.int64)
+
+    def predict(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
+        context, output_ids = np.asarray(arrays[0]), np.asarray(arrays[1])
+        self._context = context
+        # The context id, repeated along the ids, joins each row's key (see PrefixCache._row_keys).
+        rows = np.repeat(self._context_ids(context)[:, None], output_ids.shape[1], axis=1)
+        return super().predict([output_ids, rows])
+
+    def _ranks(self, token_ids, segment_ids, start: int, previous):
+        queries = np.broadcast_to(np.arange(start, start + token_ids.shape[1]), token_ids.shape).astype(np.int64)
+        hidden = (token_ids == 0) & (queries > 0) if self.hide_zero_keys else np.zeros(token_ids.shape, bool)
+        return queries, np.where(hidden, HIDDEN, queries)
+
+    def allocate(self, batch_size: int, max_length: int) -> Dict[str, tuple]:
+        caches = allocate_caches(self.builder, batch_size, max_length)
+        caches.update(self.builder.memories(self._context))
+        return caches
+
+    def _grow(self) -> None:
+        names = self.builder.cross_attention_names()
+        memories = {n: self.caches[n] for n in names}
+        super()._grow()
+        self.caches.update(memories)

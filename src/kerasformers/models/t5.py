@@ -22,19 +22,13 @@ Two numerics, chosen by ``numerics=`` (see docs/t5.md):
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import keras
 import numpy as np
+from keras import ops
 
-from kerasformers.layers import (
-    AttentionMask,
-    Embedding,
-    FeedForward,
-    MultiHeadAttention,
-    RelativePositionEmbeddingT5,
-    ScaleOffset,
-)
+from kerasformers.layers import AttentionMask, Embedding, RelativePositionEmbeddingT5, ScaleOffset
 from kerasformers.layers.core import ClearMask
 from kerasformers.models.transformer import Transformer
 
@@ -146,11 +140,16 @@ class T5_Base(Transformer):
 
     def relative_positions(self, q, k, key: str = "self"):
         """The stack's ``*-Embedding-Relative-Position`` bias for queries ``q`` over keys ``k``,
-        computed once per model (``key`` tells self- from cross-attention)."""
+        computed once per model (``key`` tells self- from cross-attention). During a cached
+        pass the queries are numbered from the cache index and the self-attention keys span
+        the whole cache."""
         if key not in self._positions:
+            if key == "self" and self._decoding is not None:
+                k = self._decoding.caches[self.prefixed(self.block_layer_name("MultiHeadSelfAttention", 0))][0]
             self._positions[key] = self.apply(
                 inputs=[q, k],
                 layer=RelativePositionEmbeddingT5,
+                arguments=self.decoding_arguments(),
                 input_dim=self.relative_attention_num_buckets,
                 output_dim=self.num_attention_heads,
                 max_distance=self.relative_attention_max_distance,
@@ -160,41 +159,12 @@ class T5_Base(Transformer):
             )
         return self._positions[key]
 
-    def apply_attention(self, name: str, h, context, mask=None, position=None):
-        """Multi-head attention of ``h`` over ``context`` with an optional mask and T5 position bias."""
-        inputs = [h, context, context] + [t for t in (mask, position) if t is not None]
-        return self.apply(
-            inputs=inputs,
-            layer=MultiHeadAttention,
-            arguments={"a_bias": mask is not None, "p_bias": self.position_bias if position is not None else None},
-            heads=self.num_attention_heads,
-            head_size=self.attention_head_size,
-            out_dim=self.hidden_size,
-            key_size=self.attention_key_size,
-            use_bias=self.use_bias,
-            attention_scale=self.attention_scale,
-            attention_dropout=self.attention_dropout_rate or None,
-            kernel_initializer=self.initializer,
-            name=name,
-        )
+    def compute_attention_bias(self, inputs=None):
+        # Padding is hidden through the Keras mask of the keys (mask_zero embeddings), as in bert4keras.
+        return None
 
-    def apply_feed_forward(self, name: str, h):
-        return self.apply(
-            inputs=h,
-            layer=FeedForward,
-            units=self.intermediate_size,
-            activation=self.hidden_act,
-            use_bias=self.use_bias,
-            kernel_initializer=self.initializer,
-            name=name,
-        )
-
-    def apply_sublayers(self, x, index: int, sublayers):
-        """Pre-norm residual sub-layers ``[(kind, function of the normed input)]`` of block ``index``."""
-        for kind, function in sublayers:
-            name = self.block_layer_name(kind, index)
-            x = self.apply_residual(x, name, lambda h, f=function, n=name: f(n, h), "pre")
-        return x
+    def compute_position_bias(self, inputs=None):
+        return self.relative_positions(inputs, inputs)
 
     def apply_output_norm(self, x):
         x = self.apply_norm(x, f"{self.stack}-Output-Norm")
@@ -272,18 +242,6 @@ class T5_Encoder(T5_Base):
     def apply_embeddings(self, inputs):
         return self.apply_token_embeddings(inputs)
 
-    def apply_main_layers(self, inputs, index: int):
-        # Padding is hidden through the Keras mask of the keys (mask_zero embeddings).
-        position = self.relative_positions(inputs, inputs)
-        return self.apply_sublayers(
-            inputs,
-            index,
-            [
-                ("MultiHeadSelfAttention", lambda n, h: self.apply_attention(n, h, h, position=position)),
-                ("FeedForward", self.apply_feed_forward),
-            ],
-        )
-
     def apply_final_layers(self, inputs):
         return self.apply_output_norm(inputs)
 
@@ -310,6 +268,10 @@ class T5_Decoder(T5_Base):
     """
 
     stack = "Decoder"
+    #: Its self-attention is causal: generation serves it from a key/value cache.
+    attention_mask_mode = "lm"
+    #: It cross-attends to an encoder output, whose keys/values generation computes once.
+    cross_attention = True
 
     def __init__(
         self,
@@ -335,11 +297,14 @@ class T5_Decoder(T5_Base):
     def apply_embeddings(self, inputs):
         context, token_ids = inputs
         x = self.apply_token_embeddings(token_ids)
-        # Causal here; padding keys come from the Keras mask under 'bert4keras' numerics
-        # (position 0 always visible), which mesh-TF's decoder does not have.
-        self._causal_mask = self.apply(
-            inputs=token_ids, layer=AttentionMask, mode="lm", mask_padding=False, name="Attention-LM-Mask"
-        )
+        if self._decoding is not None:
+            self._causal_mask = self._decoding.attention_bias  # the cache slots each new position sees
+        else:
+            # Causal here; padding keys come from the Keras mask under 'bert4keras' numerics
+            # (position 0 always visible), which mesh-TF's decoder does not have.
+            self._causal_mask = self.apply(
+                inputs=token_ids, layer=AttentionMask, mode="lm", mask_padding=False, name="Attention-LM-Mask"
+            )
         if self.numerics == "mesh_tf":
             x = self.apply(inputs=x, layer=ClearMask, name="Decoder-Embedding-Unmask")
         return [context, x]
@@ -348,19 +313,49 @@ class T5_Decoder(T5_Base):
         context, x = inputs
         position = self.relative_positions(x, x)
         cross = self.relative_positions(x, context, "cross") if self.cross_position_bias else None
-        x = self.apply_sublayers(
+        x = self.apply_residual(
             x,
-            index,
-            [
-                (
-                    "MultiHeadSelfAttention",
-                    lambda n, h: self.apply_attention(n, h, h, mask=self._causal_mask, position=position),
-                ),
-                ("MultiHeadCrossAttention", lambda n, h: self.apply_attention(n, h, context, position=cross)),
-                ("FeedForward", self.apply_feed_forward),
-            ],
+            self.block_layer_name("MultiHeadSelfAttention", index),
+            lambda h: self.apply_attention(h, index, self._causal_mask, position),
+            "pre",
+        )
+        cross_name = self.block_layer_name("MultiHeadCrossAttention", index)
+        x = self.apply_residual(
+            x, cross_name, lambda h: self.apply_attention(h, index, None, cross, memory=context, name=cross_name), "pre"
+        )
+        x = self.apply_residual(
+            x, self.block_layer_name("FeedForward", index), lambda h: self.apply_feed_forward(h, index), "pre"
         )
         return [context, x]
+
+    # --- cached decoding ----------------------------------------------------------------
+    def cross_attention_names(self) -> List[str]:
+        """Names of the cross-attention layers, whose keys/values :meth:`memories` computes."""
+        return [self.prefixed(self.block_layer_name("MultiHeadCrossAttention", i)) for i in range(self.num_hidden_layers)]
+
+    def memories(self, context) -> Dict[str, tuple]:
+        """Cross-attention keys and values of the encoder output ``context`` for every block,
+        ``{layer name: (k, v)}`` of shape ``[batch, context length, heads, size]``: computed once
+        per input, then read by every decoding step."""
+        context = ops.convert_to_tensor(context, dtype=self.model.compute_dtype)
+        memories = {}
+        for name in self.cross_attention_names():
+            layer = self.layers[name]
+            memories[name] = (
+                layer._split_heads(layer.k_dense(context), layer.key_size),
+                layer._split_heads(layer.v_dense(context), layer.head_size),
+            )
+        return memories
+
+    def call_cached(self, inputs: Sequence, caches: Dict[str, tuple], attention_bias, index, frozen=()):
+        """:meth:`Transformer.call_cached` for the decoder: ``inputs`` are the new token ids only;
+        ``caches`` hold the self-attention caches and the cross-attention :meth:`memories`."""
+        names = self.cross_attention_names()
+        # The first memory stands in for Input-Context: only its length is read (cross position bias).
+        context = caches[names[0]][0]
+        return super().call_cached(
+            [context, inputs[0]], caches, attention_bias, index, frozenset(frozen) | frozenset(names)
+        )
 
     def apply_final_layers(self, inputs):
         x = self.apply_output_norm(inputs[1])

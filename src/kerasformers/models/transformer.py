@@ -347,7 +347,8 @@ class Transformer:
         name = name or self.block_layer_name("MultiHeadSelfAttention", index)
         kv = x if memory is None else memory
         layer_inputs = [x, kv, kv]
-        arguments = {"a_bias": mask is not None, "p_bias": self.position_bias if memory is None else None}
+        # Cross-attention takes a position term only when given one (T5 under bert4keras's numerics).
+        arguments = {"a_bias": mask is not None, "p_bias": self.position_bias if position is not None else None}
         if mask is not None:
             layer_inputs.append(mask)
         previous_scores = self._attention_scores if memory is None else None
