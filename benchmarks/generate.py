@@ -156,8 +156,13 @@ def run_bert4keras(repeats: int, cases):
     return results
 
 
+def _cases(args):
+    wanted = [c for c in CASES if f"{c[0]}/{c[1]}" in args.cases.split(",")] if args.cases else CASES
+    return [c for c in wanted if args.max_new is None or c[1] <= args.max_new]
+
+
 def worker(args) -> None:
-    cases = [c for c in CASES if args.max_new is None or c[1] <= args.max_new]
+    cases = _cases(args)
     if args.worker == "kerasformers":
         report(run_kerasformers(args.model, args.repeats, cases))
     elif args.worker == "transformers":
@@ -178,12 +183,14 @@ def main() -> None:
     parser.add_argument("--keras-hub-backends", default="tensorflow,jax")
     parser.add_argument("--worker")
     parser.add_argument("--max-new", type=int)
+    parser.add_argument("--cases", help="comma-separated subset of greedy/64,beam4/64,greedy/256,beam4/256")
+    parser.add_argument("--bert4keras-cases", default="greedy/64,beam4/64")
     args = parser.parse_args()
     if args.worker:
         return worker(args)
     here = os.path.dirname(os.path.abspath(__file__))
     src = os.path.join(here, "..", "src")
-    common = ["--model", args.model, "--repeats", str(args.repeats)]
+    common = ["--model", args.model, "--repeats", str(args.repeats)] + (["--cases", args.cases] if args.cases else [])
     script = os.path.join(here, "generate.py")
     rows = []
     for backend in args.backends.split(","):
@@ -196,7 +203,8 @@ def main() -> None:
             rows.append((f"keras-hub GPT2CausalLM ({backend})", spawn(sys.executable, script, ["--worker", "keras-hub", *common], env)))
     if args.bert4keras_python:
         rows.append(("bert4keras 0.11.5 gpt2 (tf_keras)", spawn(
-            args.bert4keras_python, script, ["--worker", "bert4keras", *common, "--max-new", "64"], BERT4KERAS_ENV)))
+            args.bert4keras_python, script,
+            ["--worker", "bert4keras", "--repeats", str(args.repeats), "--cases", args.bert4keras_cases], BERT4KERAS_ENV)))
     print_table(rows)
 
 
