@@ -42,7 +42,7 @@ class DataGenerator:
         ...             if len(batch) == self.batch_size or is_end:
         ...                 yield sequence_padding(batch), None
         ...                 batch = []
-        >>> g = Batches([[1], [2, 3], [4]], batch_size=2)
+        >>> g = Batches([[1], [2, 3], [4]], batch_size=2, buckets=None)
         >>> len(g), [x.tolist() for x, _ in g]
         (2, [[[1, 0], [2, 3]], [[4]]])
     """
