@@ -1,3 +1,0 @@
-"""FLUX model preset configurations."""
-
-presets = {}

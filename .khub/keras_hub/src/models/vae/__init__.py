@@ -1,1 +1,0 @@
-from keras_hub.src.models.vae.vae_backbone import VAEBackbone
