@@ -8,7 +8,6 @@ feed-forward block is assembled once, here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 import keras
@@ -23,6 +22,7 @@ from kerasformers.layers import (
     RelativePositionEmbedding,
     SinusoidalPositionEmbedding,
 )
+from kerasformers.models.cached_decoding import CachedDecoding, DecodingPass
 from kerasformers.models.keras_model import TransformerModel
 
 
@@ -30,23 +30,7 @@ from kerasformers.models.keras_model import TransformerModel
 APPLICATION_MASKS = {"encoder": "padding", "lm": "lm", "unilm": "unilm"}
 
 
-@dataclass
-class DecodingPass:
-    """State of one cached forward pass (:meth:`Transformer.call_cached`).
-
-    ``index`` is the cache slot of the first new position; ``caches`` maps each
-    attention layer's name to its ``(k_cache, v_cache)`` and receives the updated
-    ones; names in ``frozen`` are read without update (cross-attention memories);
-    ``attention_bias`` is the self-attention mask over the cache slots.
-    """
-
-    index: Any
-    caches: Dict[str, tuple]
-    frozen: frozenset = field(default_factory=frozenset)
-    attention_bias: Any = None
-
-
-class Transformer:
+class Transformer(CachedDecoding):
     """Base builder; ``build()`` creates ``self.model`` (a functional ``keras.Model``).
 
     Layers are created by name through :meth:`apply` and reused when the same
@@ -358,10 +342,7 @@ class Transformer:
             arguments["residual_scores"] = True
         if arguments["p_bias"] is not None and position is not None:
             layer_inputs.append(position)
-        decoding = self._decoding
-        if decoding is not None and self.prefixed(name) in decoding.caches:
-            arguments["cache"] = decoding.caches[self.prefixed(name)]
-            arguments["cache_update_index"] = None if self.prefixed(name) in decoding.frozen else decoding.index
+        arguments.update(self.attention_cache_arguments(name))
         outputs = self.apply(
             inputs=layer_inputs,
             layer=MultiHeadAttention,
@@ -378,7 +359,7 @@ class Transformer:
             name=name,
         )
         if "cache" in arguments:
-            outputs, decoding.caches[self.prefixed(name)] = outputs
+            outputs = self.store_attention_cache(name, outputs)
         if self.residual_attention_scores and memory is None:
             outputs, self._attention_scores = outputs
         return outputs
@@ -394,82 +375,6 @@ class Transformer:
             kernel_initializer=self.initializer,
             name=self.block_layer_name("FeedForward", index),
         )
-
-    # --- cached decoding ----------------------------------------------------------------
-    def attention_cache_shapes(self, batch_size: int, max_length: int) -> Dict[str, tuple]:
-        """``{attention layer name: (k_shape, v_shape)}`` of the key/value cache of every block.
-
-        Each shape is ``[batch_size, max_length, heads, size]``. A decoder with
-        cross-attention (T5) extends this with its own layers.
-
-        Example:
-            >>> from kerasformers.models import BERT
-            >>> bert = BERT(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
-            ...             intermediate_size=64, hidden_act="gelu")
-            >>> bert.attention_cache_shapes(2, 16)
-            {'Transformer-0-MultiHeadSelfAttention': ((2, 16, 4, 8), (2, 16, 4, 8))}
-        """
-        k_shape = (batch_size, max_length, self.num_attention_heads, self.attention_key_size)
-        v_shape = (batch_size, max_length, self.num_attention_heads, self.attention_head_size)
-        return {
-            self.prefixed(self.block_layer_name("MultiHeadSelfAttention", i)): (k_shape, v_shape)
-            for i in range(self.num_hidden_layers)
-        }
-
-    def decoding_arguments(self) -> Dict[str, Any]:
-        """Call arguments of position layers: ``{'start_index': i}`` during a cached pass, else ``{}``.
-
-        A model whose embeddings count positions passes these to its position
-        layer (``arguments=self.decoding_arguments()``) so new tokens get their
-        positions after the cached ones.
-        """
-        return {} if self._decoding is None else {"start_index": self._decoding.index}
-
-    def call_cached(self, inputs: Sequence, caches: Dict[str, tuple], attention_bias, index, frozen=()):
-        """Run the built model on new positions against a key/value cache.
-
-        Args:
-            inputs: the model's inputs (token ids, segment ids, ...) for the new
-                positions only, ``[batch, q_len]`` each.
-            caches: ``{attention layer name: (k_cache, v_cache)}`` as shaped by
-                :meth:`attention_cache_shapes`.
-            attention_bias: boolean ``[batch, q_len, max_length]`` mask of the
-                cache slots each new position may attend to (its own included),
-                e.g. :func:`kerasformers.backend.rank_mask`.
-            index: cache slot (= position) of the first new token.
-            frozen: names in ``caches`` read as they are (cross-attention memories).
-
-        Returns:
-            ``(outputs, caches)``: the model's outputs for the new positions
-            (its usual structure) and the updated caches.
-
-        Example:
-            >>> import numpy as np
-            >>> from kerasformers.models import BERT
-            >>> bert = BERT(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
-            ...             intermediate_size=64, hidden_act="gelu")
-            >>> bert.attention_mask_mode = "lm"
-            >>> bert.build()
-            >>> caches = {k: (np.zeros(a, "float32"), np.zeros(b, "float32"))
-            ...           for k, (a, b) in bert.attention_cache_shapes(1, 4).items()}
-            >>> seen = np.array([[[True, False, False, False]]])
-            >>> out, caches = bert.call_cached([np.array([[7]]), np.array([[0]])], caches, seen, 0)
-            >>> tuple(out.shape)
-            (1, 1, 32)
-        """
-        if not self.built:
-            raise ValueError("call_cached needs a built model: call build() first.")
-        saved = (self.inputs, self._attention_masks, self._position_tables, self._attention_scores, self._decoding)
-        self.inputs = list(inputs)
-        self._attention_masks, self._position_tables, self._attention_scores = {}, {}, None
-        self._decoding = DecodingPass(
-            index=index, caches=dict(caches), frozen=frozenset(frozen), attention_bias=attention_bias
-        )
-        try:
-            outputs = self.call(self.inputs)
-            return outputs, self._decoding.caches
-        finally:
-            self.inputs, self._attention_masks, self._position_tables, self._attention_scores, self._decoding = saved
 
     def mask_source_tensors(self, inputs):
         """The token ids (and segment ids) the tensor ``inputs`` was computed from.
