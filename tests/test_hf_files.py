@@ -104,35 +104,89 @@ ROUND_TRIP = {
     "electra": ("ElectraForPreTraining", {"with_discriminator": "linear"}),
     "roformer": ("RoFormerForMaskedLM", {"with_mlm": "linear"}),
 }
+IDS = np.array([[2, 10, 17, 33, 8, 61, 3], [2, 45, 12, 3, 0, 0, 0]], "int32")
+
+
+def _saved_after_fine_tuning(tmp_path, source, **kwargs):
+    """A model loaded from ``source`` with every weight changed (a fine-tuning stand-in, so that the
+    files cannot just echo the source), and the folder it saves itself to."""
+    import keras
+
+    from kerasformers.models import build_transformer_model
+
+    ours = build_transformer_model(source, source, return_keras_model=False, **kwargs)
+    for weight in ours.model.weights:
+        weight.assign(keras.ops.convert_to_numpy(weight.value) * 0.9 + 0.01)
+    return ours, ours.save_weights_as_safetensors(str(tmp_path / "out"))
+
+
+def _assert_same_outputs(ours, inputs, ref):
+    import keras
+
+    got = ours.model(inputs, training=False)
+    got = keras.ops.convert_to_numpy(got[-1] if isinstance(got, (list, tuple)) else got)
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(ref).max()))
 
 
 @pytest.mark.parametrize("family", sorted(ROUND_TRIP))
 def test_round_trip_kerasformers_to_safetensors_to_transformers(tmp_path, family):
-    import keras
-
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
-    from kerasformers.models import build_transformer_model
 
     architecture, kwargs = ROUND_TRIP[family]
-    source = os.path.join(HF, family, "safetensors")
-    ours = build_transformer_model(source, source, model=family, return_keras_model=False, **kwargs)
-    # Fine-tuning stand-in: change every weight so that the files cannot just echo the source.
-    for weight in ours.model.weights:
-        weight.assign(keras.ops.convert_to_numpy(weight.value) * 0.9 + 0.01)
-    folder = ours.save_weights_as_safetensors(str(tmp_path / "out"))
+    ours, folder = _saved_after_fine_tuning(tmp_path, os.path.join(HF, family, "safetensors"), model=family, **kwargs)
     theirs = getattr(transformers, architecture).from_pretrained(folder).eval()
-    ids = np.array([[2, 10, 17, 33, 8, 61, 3], [2, 45, 12, 3, 0, 0, 0]], "int32")
-    segments = np.zeros_like(ids)
+    segments = np.zeros_like(IDS)
     with torch.no_grad():
-        out = theirs(input_ids=torch.tensor(ids, dtype=torch.long), token_type_ids=torch.tensor(segments, dtype=torch.long),
-                     attention_mask=torch.tensor(ids != 0))  # fmt: skip
+        out = theirs(input_ids=torch.tensor(IDS, dtype=torch.long), token_type_ids=torch.tensor(segments, dtype=torch.long),
+                     attention_mask=torch.tensor(IDS != 0))  # fmt: skip
     logits = out.logits if hasattr(out, "logits") else out.prediction_logits
-    got = ours.model([ids, segments], training=False)
-    got = got[-1] if isinstance(got, (list, tuple)) else got
-    got = keras.ops.convert_to_numpy(got)
-    ref = logits.numpy()[..., None] if family == "electra" else logits.numpy()
-    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(ref).max()))
+    _assert_same_outputs(ours, [IDS, segments], logits.numpy()[..., None] if family == "electra" else logits.numpy())
+
+
+# T5.1.0 (tied output, scaled decoder output, ReLU) and T5.1.1 (own lm_head, gated GELU); mT5 differs only in names.
+@pytest.mark.parametrize("family,model", [("t5_1_0", "t5"), ("t5_1_1", "t5.1.1")])
+def test_t5_round_trip_to_transformers_t5_for_conditional_generation(tmp_path, family, model):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+
+    source = os.path.join(HF, family, "safetensors")
+    ours, folder = _saved_after_fine_tuning(tmp_path, source, model=model, numerics="mesh_tf", with_lm="linear")
+    config = json.load(open(os.path.join(folder, "config.json")))
+    assert config["architectures"] == ["T5ForConditionalGeneration"] and config["tie_word_embeddings"] == (model == "t5")
+    theirs = transformers.T5ForConditionalGeneration.from_pretrained(folder).eval()
+    decoder_ids = np.array([[0, 4, 9, 22, 3], [0, 13, 2, 0, 0]], "int32")
+    with torch.no_grad():
+        logits = theirs(input_ids=torch.tensor(IDS, dtype=torch.long), attention_mask=torch.tensor(IDS != 0),
+                        decoder_input_ids=torch.tensor(decoder_ids, dtype=torch.long)).logits  # fmt: skip
+    _assert_same_outputs(ours, [IDS, decoder_ids], logits.numpy())
+
+
+def test_gpt2_round_trip_to_transformers_gpt2_lm_head_model(tmp_path):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+
+    source = os.path.join(HF, "gpt2", "safetensors")
+    ours, folder = _saved_after_fine_tuning(tmp_path, source, model="gpt2_openai", final_activation="linear")
+    theirs = transformers.GPT2LMHeadModel.from_pretrained(folder).eval()
+    with torch.no_grad():
+        logits = theirs(input_ids=torch.tensor(IDS, dtype=torch.long)).logits
+    _assert_same_outputs(ours, [IDS], logits.numpy())
+
+
+def test_models_transformers_cannot_reproduce_are_refused_or_warned_about():
+    """No model needs building: the config alone decides."""
+    from kerasformers.models import GPT2, T5, T5_Decoder
+    from kerasformers.models.hf_export import hf_config
+
+    sizes = dict(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+    with pytest.warns(UserWarning, match="numerics='bert4keras'.*position bias in cross-attention.*numerics='mesh_tf'"):
+        config = hf_config(T5(hidden_act=["gelu", "linear"], version="t5.1.1", **sizes))
+    assert config["feed_forward_proj"] == "gated-gelu_python"  # bert4keras's erf GELU, not transformers' "gated-gelu"
+    with pytest.raises(NotImplementedError, match="no decoder-only T5.*encoder-decoder"):
+        hf_config(T5_Decoder(hidden_act="relu", **sizes))
+    with pytest.raises(NotImplementedError, match="GPT2 cannot be saved in Hugging Face format.*save_weights_as_checkpoint"):
+        hf_config(GPT2(hidden_act="gelu", **sizes))
 
 
 def _bert_folder(path, do_lower_case):

@@ -40,6 +40,8 @@ class GPT(BERT):
     application_head = None
     embedding_variables = ("gpt/embeddings/word_embeddings",)
     transposed_variables = ()
+    # BERT-style names and layouts that no transformers class reads (GPT2_OpenAI has GPT2LMHeadModel's).
+    hf_model_type = None
 
     def __init__(self, final_activation: str = "softmax", **kwargs):
         for argument in ("with_pool", "with_nsp", "with_mlm"):

@@ -146,6 +146,9 @@ class GPT2_OpenAI(GPT2):
     hf_rules = GPT2_HF_RULES
     hf_transposed = r"$^"  # transformers' Conv1D weights are [in, out], as in the TF files
 
+    def hf_architecture(self) -> str:
+        return "GPT2LMHeadModel"
+
     def checkpoint_view(self, reader):
         return OpenAIGPT2View(reader)
 

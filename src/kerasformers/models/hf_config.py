@@ -40,7 +40,9 @@ HF_CONFIG_KEYS: Dict[str, Dict[str, str]] = {
 }
 HF_CONFIG_KEYS["mt5"] = HF_CONFIG_KEYS["t5"]
 # T5's feed_forward_proj -> bert4keras's hidden_act (a list means a gated FFN).
-_T5_FFN = {"relu": "relu", "gated-gelu": ["gelu", "linear"], "gated-relu": ["relu", "linear"], "gated-silu": ["swish", "linear"]}
+# "gated-gelu_python"/"gated-gelu_new" name the erf/tanh forms explicitly (kerasformers writes the former for an erf GELU).
+_T5_FFN = {"relu": "relu", "gated-gelu": ["gelu", "linear"], "gated-relu": ["relu", "linear"], "gated-silu": ["swish", "linear"],
+           "gated-gelu_python": ["gelu_erf", "linear"], "gated-gelu_new": ["gelu_tanh", "linear"]}  # fmt: skip
 _BOOKKEEPING = ("prefix", "name", "layers")
 
 

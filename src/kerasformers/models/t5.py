@@ -83,6 +83,10 @@ class T5_Base(Transformer):
     #: ``'Encoder'`` or ``'Decoder'``: the stack's layer-name prefix.
     stack = ""
 
+    def hf_architecture(self) -> str:
+        """The transformers class of a saved folder (``MT5...`` for ``version='mt5.1.1'``)."""
+        return ("MT5" if self.version == "mt5.1.1" else "T5") + self.hf_head
+
     def __init__(
         self,
         version: str = "t5.1.0",
@@ -235,6 +239,7 @@ class T5_Encoder(T5_Base):
     """
 
     stack = "Encoder"
+    hf_head = "EncoderModel"
 
     def get_inputs(self):
         return keras.Input(shape=(self.sequence_length,), dtype="int32", name=self.prefixed("Encoder-Input-Token"))
@@ -268,6 +273,11 @@ class T5_Decoder(T5_Base):
     """
 
     stack = "Decoder"
+
+    def hf_architecture(self) -> str:
+        raise NotImplementedError(
+            "transformers has no decoder-only T5 class: save the encoder-decoder model (model='t5...') instead."
+        )
     #: Its self-attention is causal: generation serves it from a key/value cache.
     attention_mask_mode = "lm"
     #: It cross-attends to an encoder output, whose keys/values generation computes once.
@@ -405,6 +415,10 @@ class T5(T5_Base):
 
     #: Keywords its decoder half reads (build_transformer_model checks typed keywords against these too).
     extra_config_keys = ("with_lm", "cross_position_bias", "logit_scale")
+
+    @property
+    def hf_head(self) -> str:
+        return "ForConditionalGeneration" if self._decoder.with_lm else "Model"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
