@@ -37,6 +37,21 @@ def test_safetensors_written_here_read_by_the_safetensors_package_and_back(tmp_p
             np.testing.assert_array_equal(reader.get_tensor(name), value)
 
 
+def test_safetensors_tensors_are_read_only_views_valid_after_release_and_close(tmp_path):
+    """Tensors view the memory-mapped file (no copy): writing to one is refused, and dropping its pages
+    (``release``, done while loading) or closing the reader leaves every array it gave readable."""
+    reader = SafetensorsReader(write_safetensors(tmp_path / "x.safetensors", TENSORS))
+    arrays = {name: reader.get_tensor(name) for name in TENSORS}
+    with pytest.raises(ValueError, match="read-only"):
+        arrays["a.weight"][0, 0] = 1.0
+    for name in TENSORS:
+        reader.release(name)
+    reader.close()
+    for name, value in TENSORS.items():
+        assert arrays[name].dtype == value.dtype
+        np.testing.assert_array_equal(arrays[name], value)
+
+
 def test_truncated_or_foreign_safetensors_is_named(tmp_path):
     path = write_safetensors(tmp_path / "x.safetensors", TENSORS)
     data = open(path, "rb").read()

@@ -220,6 +220,12 @@ class HFCheckpointReader:
             raise VariableNotFoundError(f"tensor {name!r} is not in {self.folder} ({len(self._names)} tensors)") from None
         return reader.get_tensor(stored)
 
+    def release(self, name: str) -> None:
+        """Let the memory holding tensor ``name`` go (safetensors: its mapped pages); a no-op otherwise."""
+        reader, stored = self._names.get(name, (None, None))
+        if hasattr(reader, "release"):
+            reader.release(stored)
+
     def close(self) -> None:
         for reader in self._readers.values():
             reader.close()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import os
 import struct
 import threading
@@ -93,15 +94,22 @@ def _parse_header(path: str, f, file_size: int) -> Tuple[Dict[str, dict], Dict[s
 class SafetensorsReader:
     """One ``.safetensors`` file, with the reader interface of :class:`~.bundle.CheckpointReader`.
 
-    Only the header is read on opening; ``get_tensor`` reads one tensor's bytes
-    straight into a fresh array (nothing else is loaded or memory-mapped).
+    Only the header is parsed on opening; the file is memory-mapped and
+    ``get_tensor`` returns a read-only array that views the mapping: nothing
+    is copied until the caller copies it (into a model weight, say), and the
+    operating system reads only the pages touched. ``release(name)`` tells the
+    system that a tensor's pages are no longer needed (they leave this
+    process's resident memory; a later read maps them in again). Where the file
+    cannot be mapped, each tensor is read into a fresh array instead.
 
     Example:
         >>> import os, tempfile, numpy as np, ml_dtypes
         >>> path = os.path.join(tempfile.mkdtemp(), "m.safetensors")
         >>> _ = write_safetensors(path, {"w": np.ones(2, ml_dtypes.bfloat16)})
-        >>> SafetensorsReader(path).get_tensor("w").dtype
-        dtype(bfloat16)
+        >>> with SafetensorsReader(path) as reader:
+        ...     w = reader.get_tensor("w")
+        ...     w.dtype, w.flags.writeable
+        (dtype(bfloat16), False)
     """
 
     def __init__(self, path: PathLike):
@@ -111,9 +119,12 @@ class SafetensorsReader:
             raise CheckpointNotFoundError(f"no safetensors file at {self.path!r}")
         self._file = open(self.path, "rb", buffering=0)
         try:
-            self._entries, self.metadata, self._start = _parse_header(
-                self.path, self._file, os.fstat(self._file.fileno()).st_size
-            )
+            size = os.fstat(self._file.fileno()).st_size
+            self._entries, self.metadata, self._start = _parse_header(self.path, self._file, size)
+            try:
+                self._map: Optional[mmap.mmap] = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file system that cannot map files: read instead
+                self._map = None
         except BaseException:
             self._file.close()
             raise
@@ -134,14 +145,26 @@ class SafetensorsReader:
     def get_variable_to_dtype_map(self) -> Dict[str, np.dtype]:
         return {name: DTYPES[e["dtype"]] for name, e in self._entries.items()}
 
-    def get_tensor(self, name: str) -> np.ndarray:
-        """The tensor ``name`` as a new native-endian array of its stored dtype."""
+    def _entry(self, name: str) -> dict:
         entry = self._entries.get(name)
         if entry is None:
             raise VariableNotFoundError(f"tensor {name!r} is not in {self.path} ({len(self._entries)} tensors)")
+        return entry
+
+    def get_tensor(self, name: str) -> np.ndarray:
+        """The tensor ``name`` in its stored dtype: a read-only view of the mapped file (copy it to modify)."""
+        entry = self._entry(name)
         dtype = DTYPES[entry["dtype"]]
         begin, end = entry["data_offsets"]
-        array = np.empty(entry["shape"], dtype=dtype)
+        if self._map is not None and not self._map.closed:
+            array = np.frombuffer(self._map, dtype=dtype, count=(end - begin) // dtype.itemsize, offset=self._start + begin)
+            array = array.reshape(entry["shape"])
+        else:
+            array = self._read(name, dtype, entry["shape"], begin, end)
+        return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
+
+    def _read(self, name: str, dtype: np.dtype, shape: List[int], begin: int, end: int) -> np.ndarray:
+        array = np.empty(shape, dtype=dtype)
         view, done = memoryview(array.reshape(-1).view(np.uint8)), 0
         with self._lock:
             if self._file.closed:
@@ -152,9 +175,26 @@ class SafetensorsReader:
                 if not n:
                     raise CheckpointCorruptedError(f"{self.path} ends inside tensor {name!r}: the file is truncated")
                 done += n
-        return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
+        array.flags.writeable = False
+        return array
+
+    def release(self, name: str) -> None:
+        """Drop the pages of tensor ``name`` from this process's memory (the data stays readable)."""
+        if self._map is None or self._map.closed or not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        begin, end = self._entry(name)["data_offsets"]
+        first = (self._start + begin) // mmap.PAGESIZE * mmap.PAGESIZE
+        last = (self._start + end) // mmap.PAGESIZE * mmap.PAGESIZE  # the page holding the next tensor's start stays
+        if last > first:
+            # A read-only file mapping: dropped pages are read from the file again if touched.
+            self._map.madvise(mmap.MADV_DONTNEED, first, last - first)
 
     def close(self) -> None:
+        if self._map is not None and not self._map.closed:
+            try:
+                self._map.close()
+            except BufferError:
+                pass  # arrays from get_tensor still view it: it is unmapped when the last one goes
         self._file.close()
 
     def __enter__(self) -> "SafetensorsReader":

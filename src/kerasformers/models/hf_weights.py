@@ -118,6 +118,11 @@ class HFNameView:
         value = value.T if _transposed(name, value.ndim, self.transposed) else value
         return np.split(value, count, axis=-1)[index] if count > 1 else value
 
+    def release(self, name: str) -> None:
+        """Done with TF name ``name``: the reader may let its memory go."""
+        if hasattr(self.reader, "release"):
+            self.reader.release(_chunk(self.hf(name))[0])
+
     def is_derived(self, name: str) -> bool:
         return name not in self.to_hf and is_derived_hf_name(name)
 

@@ -258,13 +258,41 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
             warnings.warn(
                 unused_blocks_warning(report.source, report.unused_blocks, transformer.num_hidden_layers), stacklevel=3
             )
+        release = getattr(reader, "release", None)
         for weight, name in plan:
             value = cache.pop(name) if name in cache else transformer.load_variable(reader, name)
-            weight.assign(np.asarray(value).astype(weight.dtype, copy=False))
+            assign_array(weight, value)
+            if release is not None:
+                release(name)
         return report
     finally:
         if opened is not checkpoint:
             opened.close()
+
+
+def assign_array(weight, value) -> None:
+    """``weight.assign(value)`` for a numpy ``value``, copying it once.
+
+    Keras's PyTorch conversion copies a numpy array before ``copy_`` copies it
+    again into the parameter; a tensor sharing the array's memory skips the first
+    copy. A memory-mapped checkpoint (safetensors) is then copied straight from
+    the file's pages into the weight.
+
+    Example:
+        >>> w = keras.Variable(np.zeros((2, 2), "float32"))
+        >>> assign_array(w, np.ones((2, 2)))
+        >>> float(keras.ops.sum(w))
+        4.0
+    """
+    value = np.asarray(value).astype(weight.dtype, copy=False)
+    if keras.backend.backend() == "torch" and value.dtype.isnative and (value.dtype.kind in "fb" or value.dtype in (np.int32, np.int64)):
+        import torch
+
+        with warnings.catch_warnings():
+            # A read-only view of a mapped file: torch only reads it here.
+            warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+            value = torch.from_numpy(value)
+    weight.assign(value)
 
 
 def save_weights_as_checkpoint(transformer, filename: str, mapping=None, dtype=None) -> str:
