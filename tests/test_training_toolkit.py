@@ -96,3 +96,39 @@ def test_optimizer_options_map_to_keras():
     bias, kernel = keras.Variable(np.zeros(2), name="bias"), keras.Variable(np.zeros((2, 2)), name="kernel")
     gamma = keras.Variable(np.ones(2), name="gamma")
     assert [optimizer._use_weight_decay(v) for v in (bias, gamma, kernel)] == [False, False, True]
+
+
+def test_ema_callback_scores_the_averages_and_trains_on(tmp_path):
+    """--ema: each epoch end scores (and saves) the moving averages, then training resumes from its own weights."""
+    args = argparse.Namespace(learning_rate=0.1, warmup_proportion=0.0, weight_decay=0.0, grad_accum_steps=1, ema=0.5)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=training.build_optimizer(args, total_steps=8), loss="mse")
+    seen, after = [], []
+
+    def evaluate(m):
+        averages = [keras.ops.convert_to_numpy(a) for a in m.optimizer._model_variables_moving_average]
+        seen.append(([keras.ops.convert_to_numpy(v) for v in m.trainable_variables], averages))
+        return {"score": -len(seen)}  # the first epoch is the best: its averages must be the ones saved
+
+    class Record(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            after.append(("begin", self.model.get_weights()))
+
+        def on_epoch_end(self, epoch, logs=None):
+            after.append(("end", self.model.get_weights()))
+
+    best = str(tmp_path / "best.weights.h5")
+    x = np.random.default_rng(0).standard_normal((32, 3)).astype("float32")
+    model.fit(x, x.sum(axis=1, keepdims=True), batch_size=8, epochs=2, verbose=0,
+              callbacks=[training.BestCheckpoint(evaluate, "score", best), Record()])  # fmt: skip
+    for (scored, averages), (_, trained) in zip(seen, after[1::2]):
+        for s, a, t in zip(scored, averages, trained):
+            np.testing.assert_allclose(s, a, rtol=1e-6)  # the averages were scored...
+            assert np.abs(s - t).max() > 1e-3  # ...and the training weights, which differ, were put back
+    assert [kind for kind, _ in after] == ["begin", "end", "begin", "end"]
+    for end, begin in zip(after[1][1], after[2][1]):  # epoch 2 starts from epoch 1's training weights
+        np.testing.assert_array_equal(end, begin)
+    model.load_weights(best)
+    for saved, scored in zip(model.trainable_variables, seen[0][0]):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(saved), scored, rtol=1e-6)

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from kerasformers.models import build_transformer_model
-from kerasformers.optimizers import PiecewiseLinearSchedule
+from kerasformers.optimizers import PiecewiseLinearSchedule, extend_with_exponential_moving_average
 from kerasformers.snippets import DataGenerator
 from kerasformers.tokenizers import Tokenizer
 
@@ -122,12 +122,13 @@ def build_optimizer(args, total_steps: int) -> keras.optimizers.Optimizer:
     steps = max(1, total_steps // args.grad_accum_steps)
     warmup = max(1, int(steps * args.warmup_proportion))
     schedule = PiecewiseLinearSchedule(args.learning_rate, {warmup: 1.0, max(steps, warmup + 1): 0.0})
-    optimizer = keras.optimizers.AdamW(
+    # With EMA, the library's wrapper adds bert4keras's apply_ema_weights()/reset_old_weights() swap.
+    optimizer_class = extend_with_exponential_moving_average(keras.optimizers.AdamW) if args.ema > 0 else keras.optimizers.AdamW
+    optimizer = optimizer_class(
         schedule,
         weight_decay=args.weight_decay,
         gradient_accumulation_steps=args.grad_accum_steps if args.grad_accum_steps > 1 else None,
-        use_ema=args.ema > 0,
-        ema_momentum=args.ema or 0.99,
+        **({"ema_momentum": args.ema} if args.ema > 0 else {}),
     )
     optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
     return optimizer
@@ -137,7 +138,10 @@ class BestCheckpoint(keras.callbacks.Callback):
     """Score the dev set after each epoch, print it, and keep the weights of the best epoch.
 
     ``evaluate(model)`` returns a dict of metrics; ``monitor`` names the one to maximise.
-    With EMA, the averaged weights are scored and saved (as bert4keras's EMA recipe did).
+    With EMA (an optimizer from ``extend_with_exponential_moving_average``), the averaged
+    weights are swapped in with ``apply_ema_weights()``, scored and saved, then
+    ``reset_old_weights()`` puts the training weights back and training goes on from them
+    (bert4keras's EMA recipe).
     """
 
     def __init__(self, evaluate, monitor: str, path: str):
@@ -148,18 +152,18 @@ class BestCheckpoint(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         optimizer = self.model.optimizer
-        ema = getattr(optimizer, "use_ema", False)
-        if ema:  # score the averaged weights, then put the training weights back
-            saved = [v.numpy() if hasattr(v, "numpy") else keras.ops.convert_to_numpy(v) for v in self.model.trainable_variables]
-            optimizer.finalize_variable_values(self.model.trainable_variables)
-        scores = self.evaluate(self.model)
-        self.history.append(scores)
-        if self.best is None or scores[self.monitor] > self.best:
-            self.best = scores[self.monitor]
-            self.model.save_weights(self.path)
+        ema = getattr(optimizer, "use_ema", False) and hasattr(optimizer, "apply_ema_weights")
         if ema:
-            for variable, value in zip(self.model.trainable_variables, saved):
-                variable.assign(value)
+            optimizer.apply_ema_weights()
+        try:
+            scores = self.evaluate(self.model)
+            self.history.append(scores)
+            if self.best is None or scores[self.monitor] > self.best:
+                self.best = scores[self.monitor]
+                self.model.save_weights(self.path)
+        finally:
+            if ema:
+                optimizer.reset_old_weights()
         if logs is not None:
             logs.update({f"dev_{k}": v for k, v in scores.items()})
         shown = ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
