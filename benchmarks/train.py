@@ -6,7 +6,8 @@ its own process:
 
 * kerasformers on tensorflow, jax and torch (``model.train_on_batch``, compiled where Keras compiles),
   with and without ``--remat`` (``keras.RematScope``), recording the peak resident memory;
-* transformers ``BertModel`` + ``nn.Linear`` on torch, a plain loop (forward, backward, ``AdamW.step``);
+* transformers ``BertModel`` + ``nn.Linear`` on torch, a plain loop (forward, backward, ``AdamW.step``),
+  with and without ``gradient_checkpointing_enable()`` (its remat, for comparison);
 * bert4keras 0.11.5 on tf_keras (``extend_with_weight_decay(Adam)``), when ``--bert4keras-python`` is given.
 
 Peak memory is the process's peak RSS after the timed steps minus its RSS before the model was
@@ -95,6 +96,8 @@ def run_transformers(steps: int, layers: int, remat: bool) -> dict:
     config = BertConfig(vocab_size=CONFIG["vocab_size"], hidden_size=768, num_hidden_layers=layers, num_attention_heads=12,
                         intermediate_size=3072, hidden_act="gelu")  # fmt: skip
     bert, head = BertModel(config, add_pooling_layer=False).train(), torch.nn.Linear(768, 2)
+    if remat:
+        bert.gradient_checkpointing_enable()  # recomputes each BertLayer in the backward pass
     decay = [p for n, p in bert.named_parameters() if "bias" not in n and "LayerNorm" not in n] + [head.weight]
     rest = [p for n, p in bert.named_parameters() if "bias" in n or "LayerNorm" in n] + [head.bias]
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": WEIGHT_DECAY}, {"params": rest, "weight_decay": 0.0}], lr=LEARNING_RATE)
@@ -126,22 +129,34 @@ def main() -> None:
         report(WORKERS[args.worker](args.steps, args.layers, args.remat))
         return
 
+    started = os.getloadavg()
     common = ["--steps", str(args.steps), "--layers", str(args.layers)]
     rows = []
+
+    def run(name, python, worker, flags, env):
+        rows.append((name, spawn(python, __file__, ["--worker", worker, *flags], env)))
+        print(f"{name}: {rows[-1][1]} (load average {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
+
     for backend in args.backends.split(","):
         # Keras 3.15's remat does not run on TensorFlow in compiled functions (docs/training.md).
         for remat in [False] if args.no_remat or backend == "tensorflow" else [False, True]:
             name = f"kerasformers ({backend}{', --remat' if remat else ''})"
             flags = common + (["--remat"] if remat else [])
-            rows.append((name, spawn(sys.executable, __file__, ["--worker", "kerasformers", *flags], {"KERAS_BACKEND": backend})))
-    rows.append(("transformers (torch, plain loop)", spawn(sys.executable, __file__, ["--worker", "transformers", *common], {})))
+            run(name, sys.executable, "kerasformers", flags, {"KERAS_BACKEND": backend})
+    for remat in [False] if args.no_remat else [False, True]:
+        name = f"transformers (torch, plain loop{', gradient checkpointing' if remat else ''})"
+        flags = common + (["--remat"] if remat else [])
+        run(name, sys.executable, "transformers", flags, {})
     if args.bert4keras_python:
-        rows.append(("bert4keras 0.11.5 (tf_keras)", spawn(args.bert4keras_python, __file__, ["--worker", "bert4keras", *common], BERT4KERAS_ENV)))
+        run("bert4keras 0.11.5 (tf_keras)", args.bert4keras_python, "bert4keras", common, BERT4KERAS_ENV)
 
-    peers = [r["seconds"] for name, r in rows if isinstance(r, dict) and not name.startswith("kerasformers")]
+    # Remat rows trade speed for memory: the speed target compares the plain runs.
+    peers = [r["seconds"] for name, r in rows if isinstance(r, dict) and not name.startswith("kerasformers")
+             and "checkpointing" not in name]  # fmt: skip
     best_peer = min(peers) if peers else None
     print(f"BERT-base-shaped classifier ({args.layers} layers), AdamW, batch {BATCH} x length {LENGTH}, "
-          f"mean of {args.steps} steps after 2 warm-up steps, {os.cpu_count()} CPU cores")  # fmt: skip
+          f"mean of {args.steps} steps after 2 warm-up steps, {os.cpu_count()} CPU cores; load average "
+          f"{started[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")  # fmt: skip
     print(f"| contender | s/step | steps/s | vs best peer | peak memory MiB |\n|---|---|---|---|---|")
     for name, result in rows:
         if isinstance(result, str):
