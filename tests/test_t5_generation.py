@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+from kerasformers.generation import generate
 from kerasformers.snippets import AutoRegressiveDecoder
 from kerasformers.models import build_transformer_model
 
@@ -42,7 +43,17 @@ class Seq2Seq(AutoRegressiveDecoder):
         return self.last_token(self.t5.decoder).predict([inputs[0], output_ids])
 
 
+_RUNS = {}
+
+
 def run(case, method, use_cache):
+    """``([ids per result], steps served from the cache)``, decoded once per test session."""
+    if (case, method, use_cache) not in _RUNS:
+        _RUNS[case, method, use_cache] = _run(case, method, use_cache)
+    return _RUNS[case, method, use_cache]
+
+
+def _run(case, method, use_cache):
     t5 = t5_for(case)
     decoder = Seq2Seq(t5, start_id=CASES[case][3], end_id=5, maxlen=10, use_cache=use_cache)
     encoded = keras.ops.convert_to_numpy(t5.encoder(keras.ops.convert_to_tensor(SOURCE[1:]), training=False))[0]
@@ -62,3 +73,14 @@ def test_cached_decoding_gives_the_uncached_ids(case, method):
     assert cached == uncached
     assert steps > 0  # the steps really came from the cache
     assert any(len(ids) > 1 for ids in cached)
+
+
+@pytest.mark.parametrize("method", ["greedy", "beam", "sample"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_generate_gives_the_decoder_ids(case, method):
+    """The one-line entry point: the same ids as the AutoRegressiveDecoder recipe, less the start id."""
+    kwargs = {"sample": {"topk": 8, "n": 3, "seed": 3}, "beam": {"topk": 3}, "greedy": {}}[method]
+    ids = generate(t5_for(case).model, SOURCE[1], max_new_tokens=10, method=method, end_id=5,
+                   start_id=CASES[case][3], **kwargs)
+    ids = ids if method == "sample" else [ids]
+    assert [r.tolist() for r in ids] == [r[1:] for r in run(case, method, use_cache=True)[0]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
+from keras import ops
 
 from kerasformers.generation.autoregressive import AutoRegressiveDecoder
 
@@ -28,6 +29,27 @@ class _PromptDecoder(AutoRegressiveDecoder):
         return self.last_token(self.model).predict(arrays)
 
 
+class _Seq2SeqDecoder(AutoRegressiveDecoder):
+    """The decoder ``generate`` uses for an encoder-decoder: bert4keras's T5 recipe, whose
+    input is the encoder output and whose steps ask ``last_token(decoder)``."""
+
+    def __init__(self, decoder, **kwargs):
+        super().__init__(**kwargs)
+        self.decoder = decoder
+
+    @AutoRegressiveDecoder.wraps(default_rtype="probas")
+    def predict(self, inputs, output_ids, states):
+        return self.last_token(self.decoder).predict([inputs[0], output_ids])
+
+
+def encoder_decoder(model):
+    """The encoder-decoder builder (T5) behind ``model`` (its Keras model or the builder), or None."""
+    builder = getattr(model, "_kerasformers_builder", model)
+    if getattr(builder, "built", False) and hasattr(builder, "encoder") and hasattr(builder, "decoder"):
+        return builder
+    return None
+
+
 def generate(
     model,
     token_ids: Sequence[int],
@@ -43,12 +65,16 @@ def generate(
     min_ends: int = 1,
     seed: Optional[int] = None,
     use_cache: bool = True,
+    start_id: Optional[int] = None,
 ) -> Union[np.ndarray, List[np.ndarray]]:
-    """Continue ``token_ids`` with a language model (``application='lm'``/``'unilm'``, GPT models).
+    """Continue ``token_ids`` with a language model, or decode it with an encoder-decoder (T5).
 
     Args:
-        model: a model from ``build_transformer_model`` (or one whose output is its LM output).
-        token_ids: the prompt, a list of ids (for UniLM: source ``[CLS] ... [SEP]``).
+        model: a model from ``build_transformer_model``: a language model
+            (``application='lm'``/``'unilm'``, GPT models; or one whose output is
+            its LM output), or an encoder-decoder (T5: the Keras model or the builder).
+        token_ids: the prompt, a list of ids (for UniLM: source ``[CLS] ... [SEP]``;
+            for T5: the encoder input).
         segment_ids: the prompt's segment ids when the model takes them (default zeros);
             generated tokens get segment 1 under UniLM, 0 otherwise.
         max_new_tokens: most tokens to generate.
@@ -57,6 +83,9 @@ def generate(
         end_id: id that ends generation (e.g. ``tokenizer._token_end_id``).
         seed: seeds sampling (a private ``RandomState``; the global one is left alone).
         use_cache: decode from a key/value cache (default) or recompute each prefix.
+        start_id: id the output starts with (not returned). Default: 0 for an
+            encoder-decoder (T5's and mT5's decoder start; T5-PEGASUS starts with
+            ``tokenizer._token_start_id``), none for a language model.
 
     Returns:
         The generated ids (1-D array) for greedy and beam search; a list of ``n``
@@ -71,27 +100,40 @@ def generate(
         5
         >>> len(generate(lm, [2, 11, 7], max_new_tokens=3, method="sample", n=2, topk=5, seed=1))
         2
+        >>> t5 = build_transformer_model(None, None, model="t5.1.1", vocab_size=50, hidden_size=16,
+        ...     num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, hidden_act=["gelu", "linear"])
+        >>> len(generate(t5, [5, 9, 12, 1], max_new_tokens=4, method="beam", topk=2)) <= 4
+        True
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     token_ids = np.asarray(token_ids, dtype=np.int64)
     if token_ids.ndim != 1 or not len(token_ids):
         raise ValueError(f"token_ids must be a non-empty list of ids, got shape {token_ids.shape}")
-    n_inputs = len(model.inputs)
-    inputs = [token_ids]
-    if n_inputs > 1:
-        segment_ids = np.zeros_like(token_ids) if segment_ids is None else np.asarray(segment_ids, np.int64)
-        if segment_ids.shape != token_ids.shape:
-            raise ValueError(f"segment_ids has shape {segment_ids.shape}, token_ids {token_ids.shape}")
-        inputs.append(segment_ids)
-    unilm = any(layer.name.endswith("Attention-UniLM-Mask") for layer in model.layers)
-    decoder = _PromptDecoder(
-        model, n_inputs, unilm, start_id=None, end_id=end_id, maxlen=max_new_tokens, minlen=min_new_tokens,
-        use_cache=use_cache,
-    )
+    kwargs = dict(end_id=end_id, maxlen=max_new_tokens, minlen=min_new_tokens, use_cache=use_cache)
+    seq2seq = encoder_decoder(model)
+    if seq2seq is not None:
+        if segment_ids is not None:
+            raise ValueError("segment_ids: an encoder-decoder (T5) takes token ids only; pass segment_ids=None.")
+        start_id = 0 if start_id is None else start_id
+        encoded = seq2seq.encoder(ops.convert_to_tensor(token_ids[None].astype("int32")), training=False)
+        inputs = [ops.convert_to_numpy(encoded)[0]]
+        decoder = _Seq2SeqDecoder(seq2seq.decoder, start_id=start_id, **kwargs)
+    else:
+        n_inputs = len(model.inputs)
+        inputs = [token_ids]
+        if n_inputs > 1:
+            segment_ids = np.zeros_like(token_ids) if segment_ids is None else np.asarray(segment_ids, np.int64)
+            if segment_ids.shape != token_ids.shape:
+                raise ValueError(f"segment_ids has shape {segment_ids.shape}, token_ids {token_ids.shape}")
+            inputs.append(segment_ids)
+        unilm = any(layer.name.endswith("Attention-UniLM-Mask") for layer in model.layers)
+        decoder = _PromptDecoder(model, n_inputs, unilm, start_id=start_id, **kwargs)
+    skip = 0 if start_id is None else 1  # the start id is the decoder's, not generated
     if method == "sample":
         rng = np.random.RandomState(seed) if seed is not None else None
-        return decoder.random_sample(inputs, n, topk=topk, topp=topp, temperature=temperature,
-                                     min_ends=min_ends, rng=rng)
+        samples = decoder.random_sample(inputs, n, topk=topk, topp=topp, temperature=temperature,
+                                        min_ends=min_ends, rng=rng)
+        return [np.asarray(s)[skip:] for s in samples]
     beams = 1 if method == "greedy" else (topk or 4)
-    return decoder.beam_search(inputs, beams, temperature=temperature, min_ends=min_ends)
+    return np.asarray(decoder.beam_search(inputs, beams, temperature=temperature, min_ends=min_ends))[skip:]

@@ -149,10 +149,12 @@ class LastToken:
         return ops.convert_to_numpy(outputs)[:, length - 1]
 
     def _pads_invisibly(self) -> bool:
-        """Whether the model hides id-0 keys and is causal (a kerasformers 'lm'/'unilm' attention mask)."""
-        return any(
-            isinstance(layer, AttentionMask) and layer.mode in ("lm", "unilm") and layer.mask_padding
-            for layer in self.model.layers
+        """Whether trailing id-0 tokens change nothing at earlier positions: every attention mask of the
+        model is causal ('lm': later keys are never seen, whatever their id, as in T5's decoder and
+        OpenAI GPT-2) or UniLM with id-0 keys hidden (padding in segment 0 would be seen otherwise)."""
+        masks = [layer for layer in self.model.layers if isinstance(layer, AttentionMask)]
+        return bool(masks) and all(
+            m.mode == "lm" or (m.mode == "unilm" and m.mask_padding) for m in masks
         )
 
 

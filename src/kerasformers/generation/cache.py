@@ -79,6 +79,18 @@ def cache_bytes(caches: Dict[str, tuple]) -> int:
     return total
 
 
+def gather_rows(caches: Dict[str, tuple], rows) -> Dict[str, tuple]:
+    """Take ``rows`` of every cache, replacing the entries of ``caches`` one layer at a time.
+
+    In place, so that (eagerly) each layer's old cache can be freed before the next is gathered: the
+    peak is the caches plus one layer's, not twice the caches.
+    """
+    for name in list(caches):
+        k, v = caches[name]
+        caches[name] = (ops.take(k, rows, axis=0), ops.take(v, rows, axis=0))
+    return caches
+
+
 class CompiledStep:
     """``(new-position inputs, caches, ranks, index) -> (last-position output, caches)``, compiled.
 
@@ -98,8 +110,12 @@ class CompiledStep:
         self._compiled = None
 
     def _forward(self, inputs, caches, key_ranks, query_ranks, index, rows, last):
+        if self.backend != "torch":
+            # Traced backends must not mutate their arguments (tf.function refuses); only eager PyTorch
+            # frees memory by updating the handed-over dict in place.
+            caches = dict(caches)
         if rows is not None:
-            caches = {n: (ops.take(k, rows, axis=0), ops.take(v, rows, axis=0)) for n, (k, v) in caches.items()}
+            caches = gather_rows(caches, rows)
         bias = rank_mask(query_ranks, key_ranks)
         outputs, caches = self.builder.call_cached(inputs, caches, bias, index)
         if isinstance(outputs, (list, tuple)):
@@ -142,6 +158,11 @@ class CompiledStep:
         if self._compiled is None:
             self._compiled = self._compile()
         batch = len(query_ranks)
+        if rows is not None and batch != next(iter(caches.values()))[0].shape[0]:
+            # The batch changes (beam search's first step fans one row out to its beams): gather here, so
+            # the compiled step sees one batch size and compiles once per size, not per (old, new) pair.
+            caches = gather_rows(caches, ops.convert_to_tensor(np.asarray(rows, "int32")))
+            rows = np.arange(batch)
         last = np.zeros(batch, "int32") if last is None else np.asarray(last, "int32")
         # PyTorch slices with a Python int (no tensor indexing); the compiled backends take a traced scalar.
         index = int(index) if self.backend == "torch" else np.asarray(index, "int32")
@@ -272,9 +293,8 @@ class PrefixCache:
         queries, keys = self._ranks(arrays_p[0], segments, 0, np.zeros(batch, np.int64))
         key_ranks = np.full((batch, max_length), HIDDEN, np.int64)
         key_ranks[:, :length] = keys[:, :length]  # the bucket's padding stays hidden
-        self.caches = self.allocate(batch, max_length)
         out, self.caches = self.step(
-            arrays_p, self.caches, key_ranks, queries, 0, last=np.full(batch, length - 1)
+            arrays_p, self.allocate(batch, max_length), key_ranks, queries, 0, last=np.full(batch, length - 1)
         )
         self.key_ranks = key_ranks
         self.last_rank = queries[:, length - 1].copy()
@@ -295,8 +315,13 @@ class PrefixCache:
         queries, keys = self._ranks(new[0], segments, self.length, self.last_rank[rows_p])
         key_ranks = self.key_ranks[rows_p]
         key_ranks[:, self.length] = keys[:, 0]
-        identity = target == cache_batch and np.array_equal(rows_p, np.arange(cache_batch))
-        out, self.caches = self.step(new, self.caches, key_ranks, queries, self.length, None if identity else rows_p)
+        # A batch of one skips the gather; larger batches always gather (an identity order too), so their
+        # steps share one compiled shape.
+        identity = target == cache_batch == 1
+        # Handed over (no reference kept here): eagerly, each layer's old cache is freed once its new one is
+        # written, so decoding holds about one copy of the caches (PyTorch's slice_update copies).
+        caches, self.caches = self.caches, None
+        out, self.caches = self.step(new, caches, key_ranks, queries, self.length, None if identity else rows_p)
         self.key_ranks = key_ranks
         self.last_rank = queries[:, 0]
         self.length += 1

@@ -98,7 +98,9 @@ class CachedDecoding:
             inputs: the model's inputs (token ids, segment ids, ...) for the new
                 positions only, ``[batch, q_len]`` each.
             caches: ``{attention layer name: (k_cache, v_cache)}`` as shaped by
-                :meth:`attention_cache_shapes`.
+                :meth:`attention_cache_shapes`. The dict is updated in place (layer
+                by layer, so an old cache can be freed as soon as its layer has run)
+                and returned.
             attention_bias: boolean ``[batch, q_len, max_length]`` mask of the
                 cache slots each new position may attend to (its own included),
                 e.g. :func:`kerasformers.backend.rank_mask`.
@@ -129,7 +131,7 @@ class CachedDecoding:
         self.inputs = list(inputs)
         self._attention_masks, self._position_tables, self._attention_scores = {}, {}, None
         self._decoding = DecodingPass(
-            index=index, caches=dict(caches), frozen=frozenset(frozen), attention_bias=attention_bias
+            index=index, caches=caches, frozen=frozenset(frozen), attention_bias=attention_bias
         )
         try:
             outputs = self.call(self.inputs)

@@ -439,4 +439,7 @@ class T5(T5_Base):
         # hides padded source positions from cross-attention.
         self.set_outputs(self._decoder.call(self.encoder.outputs + self.decoder.inputs[1:]))
         self.model = keras.Model(self.inputs, self.output, name=self.name)
+        # generate() finds the encoder and decoder halves from the model; object.__setattr__ keeps
+        # Keras from tracking the builder as model state.
+        object.__setattr__(self.model, "_kerasformers_builder", self)
         self.built = True
