@@ -14,7 +14,10 @@ and beam search with 4 beams. Each contender runs in its own process:
 
 Each figure is the best of ``--repeats`` timed runs after one warm-up run of the same shapes (compile
 excluded; the warm-up time is reported as "first call"). Tokens/s counts new tokens. "cache x theory" is
-the bytes of kerasformers' key/value cache over 2 * layers * (prompt + new) * hidden * 4 bytes. Usage:
+the bytes of kerasformers' key/value cache over 2 * layers * (prompt + new) * hidden * 4 bytes; "peak x
+theory" is measured: the peak resident memory of the process while one decoding runs, above its memory
+before it (Linux VmHWM, reset through /proc/self/clear_refs), over that theoretical size times the rows (4
+for beam search). It includes the step's activations, logits and the allocator's slack. Usage:
 
     python benchmarks/generate.py [--model gpt2|bert] [--repeats 2] \\
         [--bert4keras-python /work/venv-b4k/bin/python] [--keras-hub-path .khub]
@@ -60,6 +63,31 @@ def _timed(fn, repeats: int):
     return first, best
 
 
+def _status_bytes(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (Linux), in bytes."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+def _peak_memory_above_now(fn):
+    """Peak resident memory above the current one while ``fn`` runs, in bytes, or None where the peak
+    cannot be reset (Linux's VmHWM after ``echo 5 > /proc/self/clear_refs``)."""
+    import gc
+
+    gc.collect()
+    try:
+        base = _status_bytes("VmRSS")
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return None
+    fn()
+    return _status_bytes("VmHWM") - base
+
+
 def run_kerasformers(model_name: str, repeats: int, cases):
     import keras
     import numpy as np
@@ -81,7 +109,13 @@ def run_kerasformers(model_name: str, repeats: int, cases):
         probe.predict([np.array([prompt])])
         theory = 2 * LAYERS * (PROMPT + new) * HIDDEN * 4
         ratio = cache_bytes(probe.cache.caches) / theory  # one row (beams hold one row per beam)
-        results[f"{method}/{new}"] = {"first": first, "best": best, "tps": new / best, "cache": ratio}
+        del probe
+        # Measured: what decoding holds at its peak beyond the model (cache, plus the step's activations
+        # and logits), over the theoretical cache of all rows (4 beams hold 4 rows).
+        rows = 4 if method == "beam4" else 1
+        peak = _peak_memory_above_now(lambda: generate(model, prompt, max_new_tokens=new, **kwargs))
+        results[f"{method}/{new}"] = {"first": first, "best": best, "tps": new / best, "cache": ratio,
+                                      "peak": None if peak is None else peak / (rows * theory)}
     return results
 
 
@@ -212,9 +246,9 @@ def print_table(rows) -> None:
     peers = [r for name, r in rows if isinstance(r, dict) and not name.startswith("kerasformers")]
     b4k = [r for name, r in rows if isinstance(r, dict) and name.startswith("bert4keras")]
     print(f"\nprompt {PROMPT}, batch 1, GPT2-small shape (L{LAYERS} H{HIDDEN} V{VOCAB}); tokens/s (first call s)\n")
-    header = "| contender | " + " | ".join(f"{m} {n}" for m, n in CASES) + " | vs best peer (greedy 64) | vs bert4keras (greedy 64) | cache x theory |"
+    header = "| contender | " + " | ".join(f"{m} {n}" for m, n in CASES) + " | vs best peer (greedy 64) | vs bert4keras (greedy 64) | cache x theory | peak x theory |"
     print(header)
-    print("|" + "---|" * (len(CASES) + 4))
+    print("|" + "---|" * (len(CASES) + 5))
     for name, result in rows:
         if not isinstance(result, dict):
             print(f"| {name} | {result} |")
@@ -228,7 +262,10 @@ def print_table(rows) -> None:
         vs_peer = f"{greedy / best_peer:.2f}x" if greedy and best_peer else "-"
         vs_b4k = f"{greedy / b4k[0]['greedy/64']['tps']:.1f}x" if greedy and b4k else "-"
         cache = result.get("greedy/256", result.get("greedy/64", {})).get("cache")
-        print(f"| {name} | " + " | ".join(cells) + f" | {vs_peer} | {vs_b4k} | {'-' if cache is None else f'{cache:.2f}'} |")
+        peaks = [f"{m} {n}: {result[f'{m}/{n}']['peak']:.2f}" for m, n in CASES
+                 if result.get(f"{m}/{n}", {}).get("peak") is not None]
+        print(f"| {name} | " + " | ".join(cells) + f" | {vs_peer} | {vs_b4k} | {'-' if cache is None else f'{cache:.2f}'}"
+              f" | {', '.join(peaks) or '-'} |")
 
 
 if __name__ == "__main__":

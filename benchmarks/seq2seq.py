@@ -7,7 +7,8 @@ recomputing every prefix) and transformers' ``T5ForConditionalGeneration.generat
 (same shape for all: T5.1.1-small, hidden 512, 8+8 layers, 6 heads of 64, FFN 1024, vocabulary 32128), the
 source is 128 tokens, and generation never stops early (no end token), so every contender does the same work.
 
-    python benchmarks/seq2seq.py --bert4keras-python /work/venv-b4k/bin/python
+    python benchmarks/seq2seq.py --bert4keras-python /work/venv-b4k/bin/python [--repeats 3] \
+        [--backends tensorflow,jax,torch] [--no-transformers]
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from _harness import BERT4KERAS_ENV, report, spawn  # noqa: E402
 
 SHAPE = dict(vocab_size=32128, hidden_size=512, num_hidden_layers=8, num_attention_heads=6,
              attention_head_size=64, intermediate_size=1024, hidden_act=["gelu", "linear"])
-SOURCE, NEW, BEAMS, REPEATS = 128, 64, 4, 3
+SOURCE, NEW, BEAMS = 128, 64, 4
 
 
 def source_ids():
@@ -87,12 +88,12 @@ def worker_transformers():
     return run
 
 
-def worker(name: str) -> None:
+def worker(name: str, repeats: int) -> None:
     run = {"kerasformers": worker_kerasformers, "bert4keras": worker_bert4keras,
            "transformers": worker_transformers}[name]()
     run()  # warm-up: tracing, compilation, first allocations
     best = float("inf")
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         start = time.perf_counter()
         run()
         best = min(best, time.perf_counter() - start)
@@ -103,21 +104,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bert4keras-python", default=None)
     parser.add_argument("--worker", default=None)
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs after the warm-up (best is kept)")
+    parser.add_argument("--backends", default="tensorflow,jax,torch")
+    parser.add_argument("--no-transformers", action="store_true")
     args = parser.parse_args()
     if args.worker:
-        return worker(args.worker)
+        return worker(args.worker, args.repeats)
+    repeats = ["--repeats", str(args.repeats)]
     src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
     rows = []
-    for backend in ("tensorflow", "jax", "torch"):
+    for backend in args.backends.split(","):
         env = {"KERAS_BACKEND": backend, "PYTHONPATH": os.path.abspath(src)}
-        rows.append((f"kerasformers ({backend})", spawn(sys.executable, __file__, ["--worker", "kerasformers"], env)))
-    rows.append(("transformers (torch)", spawn(sys.executable, __file__, ["--worker", "transformers"], {})))
+        rows.append((f"kerasformers ({backend})", spawn(sys.executable, __file__, ["--worker", "kerasformers", *repeats], env)))
+    if not args.no_transformers:
+        rows.append(("transformers (torch)", spawn(sys.executable, __file__, ["--worker", "transformers", *repeats], {})))
     if args.bert4keras_python:
+        # One timed run: bert4keras recomputes every prefix, so a run takes minutes.
         rows.append(("bert4keras 0.11.5 (tf_keras)",
-                     spawn(args.bert4keras_python, __file__, ["--worker", "bert4keras"], BERT4KERAS_ENV)))
+                     spawn(args.bert4keras_python, __file__, ["--worker", "bert4keras", "--repeats", "1"], BERT4KERAS_ENV)))
     reference = dict(rows).get("transformers (torch)")
     b4k = dict(rows).get("bert4keras 0.11.5 (tf_keras)")
-    print(f"T5.1.1-small shape, source {SOURCE}, beam {BEAMS}, {NEW} new tokens (best of {REPEATS})\n")
+    print(f"T5.1.1-small shape, source {SOURCE}, beam {BEAMS}, {NEW} new tokens (best of {args.repeats}; "
+          f"bert4keras: 1)\n")
     print("| contender | seconds | new tokens/s | vs transformers | vs bert4keras |")
     print("|---|---|---|---|---|")
     for name, seconds in rows:
