@@ -88,13 +88,17 @@ def _peak_memory_above_now(fn):
     return _status_bytes("VmHWM") - base
 
 
-def run_kerasformers(model_name: str, repeats: int, cases):
+def run_kerasformers(model_name: str, repeats: int, cases, torch_compile: bool = False):
     import keras
     import numpy as np
 
     from kerasformers.generation import LastToken, cache_bytes, generate
     from kerasformers.models import build_transformer_model
 
+    if torch_compile:
+        from kerasformers.generation import CompiledStep
+
+        CompiledStep.torch_compile = True
     keras.utils.set_random_seed(0)
     if model_name == "gpt2":
         model = build_transformer_model(None, None, model="gpt2", **CONFIG)
@@ -198,7 +202,7 @@ def _cases(args):
 def worker(args) -> None:
     cases = _cases(args)
     if args.worker == "kerasformers":
-        report(run_kerasformers(args.model, args.repeats, cases))
+        report(run_kerasformers(args.model, args.repeats, cases, args.torch_compile))
     elif args.worker == "transformers":
         report(run_transformers(args.repeats, cases))
     elif args.worker == "keras-hub":
@@ -217,6 +221,7 @@ def main() -> None:
     parser.add_argument("--keras-hub-backends", default="tensorflow,jax")
     parser.add_argument("--worker")
     parser.add_argument("--max-new", type=int)
+    parser.add_argument("--torch-compile", action="store_true", help="also run PyTorch with CompiledStep.torch_compile")
     parser.add_argument("--cases", help="comma-separated subset of greedy/64,beam4/64,greedy/256,beam4/256")
     parser.add_argument("--bert4keras-cases", default="greedy/64,beam4/64")
     args = parser.parse_args()
@@ -230,6 +235,9 @@ def main() -> None:
     for backend in args.backends.split(","):
         env = {"KERAS_BACKEND": backend, "PYTHONPATH": src}
         rows.append((f"kerasformers {args.model} ({backend})", spawn(sys.executable, script, ["--worker", "kerasformers", *common], env)))
+        if backend == "torch" and args.torch_compile:
+            rows.append((f"kerasformers {args.model} (torch.compile)", spawn(
+                sys.executable, script, ["--worker", "kerasformers", "--torch-compile", *common], env)))
     rows.append(("transformers GPT2LMHeadModel (torch)", spawn(sys.executable, script, ["--worker", "transformers", *common], {})))
     if args.keras_hub_path:
         for backend in args.keras_hub_backends.split(","):

@@ -102,6 +102,12 @@ class CompiledStep:
     (beam search reorders beams), which also changes the batch size.
     """
 
+    #: PyTorch only: run the step under ``torch.compile`` instead of eagerly. Off by default: each new
+    #: shape (batch size, cache bucket) costs a compile of several seconds on CPU and needs a C++
+    #: compiler, which the tests and short generations do not repay; long generations gain (see
+    #: docs/generation.md). Set ``CompiledStep.torch_compile = True`` before decoding.
+    torch_compile = False
+
     def __init__(self, builder, output_index: int = 0):
         self.builder = builder
         self.output_index = output_index
@@ -147,11 +153,13 @@ class CompiledStep:
         if self.backend == "torch":
             import torch
 
-            def eager(*args):
-                with torch.no_grad():
-                    return self._forward(*args)
+            forward = torch.compile(self._forward) if self.torch_compile else self._forward
 
-            return eager
+            def run_torch(*args):
+                with torch.no_grad():
+                    return forward(*args)
+
+            return run_torch
         return self._forward
 
     def __call__(self, inputs, caches, key_ranks, query_ranks, index: int, rows=None, last=None):
