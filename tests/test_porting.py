@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from kerasformers.backend import K, keras as b_keras, search_layer, set_gelu
-from kerasformers.layers import Loss
+from kerasformers.layers import Add, Loss
 from kerasformers.models import build_transformer_model
 from kerasformers.optimizers import Adam, extend_with_exponential_moving_average
 from kerasformers.snippets import WebServing, sequence_padding, uniout  # noqa: F401
@@ -77,6 +77,38 @@ def test_seq2seq_loss_layer_trains_with_compile_loss_none_and_reloads(tmp_path):
     np.testing.assert_allclose(K.eval(reloaded([token_ids, segment_ids])), probs, atol=1e-6)
 
 
+@keras.saving.register_keras_serializable(package="test_porting")
+class MaskedCrossEntropy(Loss):
+    """Language-model cross-entropy weighted by ``mask[1]``, as the LM and seq2seq examples write it."""
+
+    def compute_loss(self, inputs, mask=None):
+        y_true, y_pred = inputs
+        y_mask = 1.0 if mask[1] is None else K.cast(mask[1], K.floatx())[:, 1:]
+        loss = K.sparse_categorical_crossentropy(y_true[:, 1:], y_pred[:, :-1])
+        return K.sum(loss * y_mask) / K.sum(y_mask)
+
+
+def test_loss_layer_mask_is_the_padding_of_the_token_ids_behind_the_output(tmp_path):
+    # bert4keras's Keras mask reached a language model's output; a script's loss leans on it
+    # (without it, padding would count and the loss would be a sum over the batch).
+    keras.utils.set_random_seed(0)
+    model = build_transformer_model(None, None, application="lm", **TINY)
+    model = keras.Model(model.inputs, MaskedCrossEntropy(1)([model.inputs[0], model.outputs[0]]))
+    model.compile(optimizer=Adam(1e-3))
+    token_ids = sequence_padding([RNG.randint(3, 24, size=n).tolist() for n in (3, 6, 8, 5)])
+    x = [token_ids, np.zeros_like(token_ids)]
+    probs = model.predict(x, verbose=0)
+    picked = np.take_along_axis(probs[:, :-1], token_ids[:, 1:, None], axis=-1)[..., 0]
+    real = token_ids[:, 1:] > 0
+    expected = -(np.log(picked) * real).sum() / real.sum()
+    np.testing.assert_allclose(model.evaluate(x, verbose=0), expected, rtol=1e-5)
+    path = str(tmp_path / "lm.keras")
+    model.save(path)
+    reloaded = keras.models.load_model(path)
+    reloaded.compile(optimizer=Adam(1e-3))
+    np.testing.assert_allclose(reloaded.evaluate(x, verbose=0), expected, rtol=1e-5)
+
+
 def test_k_based_custom_loss_and_metric():
     def sparse_categorical_crossentropy(y_true, y_pred):
         # The gradient-penalty example's loss: reshape, cast, one-hot, Keras-2 argument order.
@@ -104,6 +136,20 @@ def test_k_based_custom_loss_and_metric():
     np.testing.assert_allclose(
         K.eval(K.binary_crossentropy(K.constant([1.0, 0.0]), K.constant([0.9, 0.2]))), -np.log([0.9, 0.8]), rtol=1e-5
     )
+
+
+def test_get_output_at_reads_a_block_output_as_the_crf_and_relation_scripts_do():
+    bert = build_transformer_model(None, None, **dict(TINY, num_hidden_layers=2))
+    bert_layers = 12  # the scripts' count for a 12-layer BERT: under Keras 3 each layer is called once
+    norm = bert.get_layer("Transformer-1-FeedForward-Norm")
+    assert norm.get_output_at(bert_layers - 1) is bert.output is norm.get_output_at(0)
+    add = bert.layers[-2]  # task_relation_extraction.py: bert.model.layers[-2].get_output_at(-1)
+    assert add.name == "Transformer-1-FeedForward-Add" and add.get_output_at(-1) is norm.get_input_at(5)
+    shared, x = Add(), keras.Input((3,))
+    first, second = shared([x, x]), shared([x, x])
+    assert shared.get_output_at(-1) is second and shared.get_output_at(0) is first
+    with pytest.raises(IndexError, match="called 2 times"):
+        shared.get_output_at(5)
 
 
 def test_impossible_k_functions_name_the_keras3_way():

@@ -52,10 +52,18 @@ def test_wordpiece_encode_never_raises_and_rematch_stays_in_text(wordpiece, text
                 piece.lower() if wordpiece._do_lower_case else piece)[0], (text, token, piece)
 
 
-@pytest.fixture(scope="module")
-def sentencepiece():
+def cpm_style_words(text):
+    # CPM-LM's pre_tokenize shape without jieba: words, with spaces and newlines rewritten.
+    return [w.replace(" ", "\u2582").replace("\n", "\u2583") for w in text.replace(" ", "\0 \0").split("\0") if w]
+
+
+@pytest.fixture(scope="module", params=["plain", "pre_tokenize"])
+def sentencepiece(request):
     pytest.importorskip("sentencepiece")
-    return SpTokenizer(str(DATA / "tokenizer_sp.model"))
+    if request.param == "plain":
+        return SpTokenizer(str(DATA / "tokenizer_sp.model"))
+    return SpTokenizer(str(DATA / "tokenizer_cpm.model"), token_start=None, token_end=None,
+                       pre_tokenize=cpm_style_words, token_translate={"\u2583": "<cls>"})
 
 
 @CHEAP
@@ -63,7 +71,15 @@ def sentencepiece():
 def test_sptokenizer_encode_never_raises_and_rematch_stays_in_text(sentencepiece, text):
     ids, segments = sentencepiece.encode(text)
     assert len(ids) == len(segments)
-    if not hasattr(sentencepiece, "rematch"):
-        pytest.skip("SpTokenizer.rematch is not available yet")
-    spans = sentencepiece.rematch(text, sentencepiece.tokenize(text))
+    tokens = sentencepiece.tokenize(text)
+    spans = sentencepiece.rematch(text, tokens)
+    assert len(spans) == len(tokens)
     assert_spans_map_into(text, spans)
+    # Spans do not overlap and run left to right, and a piece without a normalization change
+    # is exactly the characters it points at.
+    flat = [i for span in spans for i in span]
+    assert flat == sorted(set(flat)), (text, tokens, spans)
+    for token, span in zip(tokens, spans):
+        piece = token.lstrip("\u2581")
+        if span and piece and piece.isascii() and piece.isalnum():
+            assert "".join(text[i] for i in span).endswith(piece), (text, token, span)

@@ -259,8 +259,15 @@ def test_to_dataset():
         names=[("Input-Token", "Input-Segment"), ("label",)], padded_batch=True,
     )
     inputs, labels = next(iter(dataset))
-    assert set(inputs) == {"Input-Token", "Input-Segment"} and labels["label"].shape == (2, 1)
+    # One output name for the targets gives the array itself: Keras 3 rejects a dict for a single output.
+    assert set(inputs) == {"Input-Token", "Input-Segment"} and labels.shape == (2, 1)
     assert inputs["Input-Token"].shape[0] == 2 and tf.reduce_all(inputs["Input-Segment"] == 0)
+    unnamed = gen.to_dataset(
+        types=[("int64", "int64"), ("int64",)], shapes=[([None], [None]), ([1],)],
+        names=[("Input-Token", "Input-Segment"), None], padded_batch=True,
+    )
+    inputs, (label,) = next(iter(unnamed))
+    assert set(inputs) == {"Input-Token", "Input-Segment"} and label.shape == (2, 1)
     # Without names, and with fixed shapes (plain batching).
     plain = gen.to_dataset(types=[("int64", "int64"), ("int64",)], shapes=[([None], [None]), ([1],)], padded_batch=True)
     (tokens, segments), (label,) = next(iter(plain))

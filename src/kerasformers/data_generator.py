@@ -148,7 +148,10 @@ class DataGenerator:
         ``types``/``shapes`` describe one example with the structure of a
         batch; ``names`` turns the structure into dicts (a name, a list of
         names, or one list per element), and ``padded_batch`` pads to
-        ``shapes`` per batch instead of requiring fixed shapes.
+        ``shapes`` per batch instead of requiring fixed shapes. In a list per
+        element, ``None`` leaves that element unnamed, and targets named by a
+        single output name (``('Probas',)``) are given as that one array: Keras 3
+        takes a single-output model's targets as an array, never a dict.
         """
         try:
             import tensorflow as tf
@@ -162,7 +165,7 @@ class DataGenerator:
             elif isinstance(names[0], str):
                 wrap = lambda keys, values: dict(zip(keys, values))  # noqa: E731
             else:
-                wrap = lambda keys, values: tuple(dict(zip(k, v)) for k, v in zip(keys, values))  # noqa: E731
+                wrap = lambda keys, values: tuple(_named(i, k, v) for i, (k, v) in enumerate(zip(keys, values)))  # noqa: E731
             types, shapes = wrap(names, types), wrap(names, shapes)
 
         def walk(dtypes, values, leaf):
@@ -188,6 +191,15 @@ class DataGenerator:
         signature = walk(types, shapes, lambda t, s: tf.TensorSpec(shape=s, dtype=t))
         dataset = tf.data.Dataset.from_generator(examples, output_signature=signature)
         return dataset.batch(self.batch_size)
+
+
+def _named(position: int, keys, values):
+    """One element of an example, named by ``keys`` (see ``to_dataset``)."""
+    if keys is None:
+        return values
+    if position > 0 and len(keys) == 1:
+        return values[0]
+    return dict(zip(keys, values))
 
 
 def _padded_in_buckets(make_batches):

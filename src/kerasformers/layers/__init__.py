@@ -5,6 +5,7 @@ is registered for ``.keras`` saving under the ``kerasformers`` package.
 """
 
 from kerasformers.layers.attention import MultiHeadAttention
+from kerasformers.layers.compat import Add
 from kerasformers.layers.core import AttentionMask, TokenSelect
 from kerasformers.layers.crf import ConditionalRandomField, MaximumEntropyMarkovModel
 from kerasformers.layers.embeddings import Embedding, PositionEmbedding, SinusoidalPositionEmbedding
@@ -16,6 +17,7 @@ from kerasformers.layers.pooling import GlobalAveragePooling1D, GlobalMaxPooling
 from kerasformers.layers.positions import RelativePositionEmbedding, RelativePositionEmbeddingT5, Sinusoidal
 
 __all__ = [
+    "Add",
     "AttentionMask",
     "ConditionalRandomField",
     "EfficientGlobalPointer",

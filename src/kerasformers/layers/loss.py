@@ -7,6 +7,8 @@ from typing import Optional, Sequence, Union
 import keras
 from keras import ops
 
+from kerasformers.layers.graph import nearest_layer_input
+
 
 @keras.saving.register_keras_serializable(package="kerasformers")
 class Loss(keras.layers.Layer):
@@ -17,7 +19,13 @@ class Loss(keras.layers.Layer):
     is a list), so the model is compiled with ``loss=None`` and trained by ``fit``
     with no targets. Integer inputs (token and segment ids) reach ``compute_loss``
     cast to ``floatx()``: in bert4keras every model input was float, and scripts
-    multiply losses by segment ids directly. ``mask`` holds the inputs' Keras masks.
+    multiply losses by segment ids directly. ``mask`` holds one padding mask per input,
+    as bert4keras's Keras masks did: an input computed from token ids (through the
+    nearest layer named ``*Embedding-Token`` behind it) gets ``token_ids != 0``, so
+    ``mask[1]`` of a language model's output masks its padding; model inputs and
+    tensors with no token ids behind them get ``None``; a Keras mask already on an
+    input is kept. (Keras 3 drops a mask wherever an ``Add`` meets an unmasked input,
+    so the Keras mask alone would not reach the transformer's output.)
 
     Example:
         >>> class MeanSquare(Loss):
@@ -35,8 +43,18 @@ class Loss(keras.layers.Layer):
         super().__init__(**kwargs)
         self.output_axis = list(output_axis) if isinstance(output_axis, (list, tuple)) else output_axis
 
-    def call(self, inputs, mask=None):
-        self.add_loss(self.compute_loss(_as_float(inputs), mask))
+    def __call__(self, inputs, *args, **kwargs):
+        # Symbolic call: find the token ids behind each input once, in the graph, and pass
+        # them along, so the functional model (and its `.keras` file) carries them.
+        if "padding_sources" not in kwargs and all(isinstance(x, keras.KerasTensor) for x in keras.tree.flatten(inputs)):
+            flat = keras.tree.flatten(inputs)
+            sources = [None if getattr(x, "_keras_mask", None) is not None else nearest_layer_input(x, "Embedding-Token") for x in flat]
+            if any(s is not None for s in sources):
+                kwargs["padding_sources"] = sources
+        return super().__call__(inputs, *args, **kwargs)
+
+    def call(self, inputs, mask=None, padding_sources=None):
+        self.add_loss(self.compute_loss(_as_float(inputs), _padding_masks(inputs, mask, padding_sources)))
         if self.output_axis is None:
             return inputs
         if isinstance(self.output_axis, list):
@@ -50,7 +68,7 @@ class Loss(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return _pick(self.output_axis, input_shape)
 
-    def compute_output_spec(self, inputs, mask=None):
+    def compute_output_spec(self, inputs, mask=None, padding_sources=None):
         # Symbolic calls only need the picked inputs' specs; the loss exists in real calls.
         picked = _pick(self.output_axis, inputs)
         return keras.tree.map_structure(lambda t: keras.KerasTensor(t.shape, t.dtype), picked)
@@ -64,6 +82,16 @@ class Loss(keras.layers.Layer):
         config = super().get_config()
         config.update(output_axis=self.output_axis)
         return config
+
+
+def _padding_masks(inputs, mask, sources):
+    """``mask`` with each missing entry replaced by ``token_ids != 0`` of its input's source."""
+    if sources is None:
+        return mask
+    flat_inputs = keras.tree.flatten(inputs)
+    flat_masks = [None] * len(flat_inputs) if mask is None else list(mask) if isinstance(mask, (list, tuple)) else [mask]
+    filled = [m if m is not None or s is None else ops.not_equal(s, 0) for m, s in zip(flat_masks, sources)]
+    return filled if isinstance(inputs, (list, tuple)) else filled[0]
 
 
 def _pick(axis: Optional[Union[int, list]], items):

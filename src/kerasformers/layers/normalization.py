@@ -8,10 +8,11 @@ import keras
 from keras import ops
 
 from kerasformers.backend import get_activation, serialize_activation
+from kerasformers.layers.compat import NodeAccessMixin
 
 
 @keras.saving.register_keras_serializable(package="kerasformers")
-class ScaleOffset(keras.layers.Layer):
+class ScaleOffset(NodeAccessMixin, keras.layers.Layer):
     """``x * gamma + beta`` with optional conditioning (bert4keras ``ScaleOffset``).
 
     Args:

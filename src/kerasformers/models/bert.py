@@ -8,7 +8,7 @@ import keras
 import numpy as np
 
 from kerasformers.backend import get_activation
-from kerasformers.layers import Embedding, LayerNormalization, PositionEmbedding, ScaleOffset, TokenSelect
+from kerasformers.layers import Add, Embedding, LayerNormalization, PositionEmbedding, ScaleOffset, TokenSelect
 from kerasformers.models.transformer import Transformer
 
 
@@ -87,7 +87,7 @@ class BERT(Transformer):
                 embeddings_initializer=self.initializer,
                 name=name,
             )
-            x = self.apply(inputs=[x, s], layer=keras.layers.Add, name="Embedding-Token-Segment")
+            x = self.apply(inputs=[x, s], layer=Add, name="Embedding-Token-Segment")
         return x
 
     #: Add a trainable absolute position table (``Embedding-Position``); families whose

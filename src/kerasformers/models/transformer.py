@@ -15,6 +15,7 @@ import numpy as np
 
 from kerasformers.backend import resolve_hidden_act
 from kerasformers.layers import (
+    Add,
     AttentionMask,
     FeedForward,
     LayerNormalization,
@@ -22,6 +23,7 @@ from kerasformers.layers import (
     RelativePositionEmbedding,
     SinusoidalPositionEmbedding,
 )
+from kerasformers.layers.graph import nearest_layer_input
 from kerasformers.models.cached_decoding import CachedDecoding, DecodingPass
 from kerasformers.models.keras_model import TransformerModel
 
@@ -296,7 +298,7 @@ class Transformer(CachedDecoding):
             x = self.apply_norm(x, f"{name}-Norm-0" if both else f"{name}-Norm")
         y = sublayer(x)
         y = self.apply(inputs=y, layer=keras.layers.Dropout, rate=self.dropout_rate, name=f"{name}-Dropout")
-        x = self.apply(inputs=[residual, y], layer=keras.layers.Add, name=f"{name}-Add")
+        x = self.apply(inputs=[residual, y], layer=Add, name=f"{name}-Add")
         if placement in ("post", "pre_post"):
             x = self.apply_norm(x, f"{name}-Norm-1" if both else f"{name}-Norm")
         return x
@@ -388,10 +390,10 @@ class Transformer(CachedDecoding):
         own = self.inputs[0], (self.inputs[1] if len(self.inputs) > 1 else None)
         if inputs is None:
             return own
-        token_ids = _embedding_input(inputs, "Embedding-Token")
+        token_ids = nearest_layer_input(inputs, "Embedding-Token")
         if token_ids is None:
             return own
-        return token_ids, _embedding_input(inputs, "Embedding-Segment")
+        return token_ids, nearest_layer_input(inputs, "Embedding-Segment")
 
     def compute_attention_bias(self, inputs=None):
         """The boolean self-attention mask of the tokens ``inputs`` was computed from (one per source)."""
@@ -538,18 +540,3 @@ class Transformer(CachedDecoding):
         from kerasformers.models.hf_export import save_weights_as_safetensors
 
         return save_weights_as_safetensors(self, folder, dtype)
-
-
-def _embedding_input(inputs, suffix: str):
-    """The input of the nearest ancestor call of a layer named ``*suffix`` behind ``inputs``, or None."""
-    seen, queue = set(), list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    while queue:
-        history = getattr(queue.pop(0), "_keras_history", None)
-        if history is None or (id(history[0]), history[1]) in seen:
-            continue
-        seen.add((id(history[0]), history[1]))
-        node = history[0]._inbound_nodes[history[1]]
-        if history[0].name.endswith(suffix):
-            return node.input_tensors[0]
-        queue.extend(node.input_tensors)
-    return None

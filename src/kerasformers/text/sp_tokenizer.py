@@ -4,7 +4,7 @@ style models).  Import it from :mod:`kerasformers.tokenizers`."""
 from __future__ import annotations
 
 import os
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ..snippets import convert_to_unicode
 from .base import TokenizerBase
@@ -128,6 +128,36 @@ class SpTokenizer(TokenizerBase):
             text = " ".join(self._pre_tokenize(text))
         return self.sp_model.encode_as_pieces(text)
 
+    def rematch(self, text: str, tokens: Sequence[str]) -> List[List[int]]:
+        """For each token, the indices of the characters of ``text`` it was made from.
+
+        ``tokens`` is ``tokenize(text)`` (possibly truncated by ``maxlen``); start, end
+        and other tokens with no characters behind them get ``[]``. Offsets come from
+        SentencePiece itself, so they index the original text even where its
+        normalization (NFKC, lower-casing) changed the characters; with ``pre_tokenize``,
+        each word is found back in ``text`` in order. bert4keras's ``SpTokenizer`` had no
+        ``rematch``; this one has :meth:`Tokenizer.rematch`'s contract.
+
+        Example:
+            >>> tokenizer = SpTokenizer("spiece.model")  # doctest: +SKIP
+            >>> text = "Hello 中国"
+            >>> tokenizer.rematch(text, tokenizer.tokenize(text))  # doctest: +SKIP
+            [[], [0], [1], [2, 3], [4], [5], [6], [7], []]
+        """
+        prepared, origin = text, list(range(len(text)))
+        if self._pre_tokenize is not None:
+            prepared, origin = _words_in(text, list(self._pre_tokenize(text)))
+        pieces = _pieces_with_spans(self.sp_model, prepared)
+        translate = self._token_translate.get
+        spans, j = [], 0
+        for token in tokens:
+            if j < len(pieces) and token in (pieces[j][0], translate(pieces[j][0])):
+                spans.append(sorted({origin[i] for i in pieces[j][1] if origin[i] is not None}))
+                j += 1
+            else:
+                spans.append([])
+        return spans
+
     def _is_special(self, i: int) -> bool:
         """True for control, unknown and unused pieces."""
         return self.sp_model.is_control(i) or self.sp_model.is_unknown(i) or self.sp_model.is_unused(i)
@@ -135,3 +165,35 @@ class SpTokenizer(TokenizerBase):
     def _is_decodable(self, i: int) -> bool:
         """True for ids that :meth:`decode` should output (in vocab, not special)."""
         return i < self._vocab_size and not self._is_special(i)
+
+
+def _pieces_with_spans(sp_model, text: str) -> List[Tuple[str, range]]:
+    """``(piece, character range of text)`` for each piece SentencePiece makes of ``text``."""
+    try:
+        proto = sp_model.encode(text, return_type="proto")
+    except (TypeError, ValueError):  # sentencepiece < 0.2.1
+        proto = sp_model.encode(text, out_type="immutable_proto")
+    # Piece offsets are UTF-8 byte offsets into ``text``: map each byte to its character.
+    char_of_byte = [i for i, ch in enumerate(text) for _ in ch.encode("utf-8")] + [len(text)]
+    return [(p.piece, range(char_of_byte[p.begin], char_of_byte[p.end])) for p in proto.pieces]
+
+
+def _words_in(text: str, words: List[str]) -> Tuple[str, List[Optional[int]]]:
+    """The text SentencePiece sees with ``pre_tokenize`` (words joined by spaces), and for each of
+    its characters the index in ``text`` it stands for (None for the joining spaces).
+
+    A word found at the cursor maps onto it; a word that ``pre_tokenize`` rewrote (CPM-LM turns
+    ' ' into '▂') maps onto the same number of characters at the cursor.
+    """
+    joined, origin, cursor = [], [], 0
+    for n, word in enumerate(words):
+        if n:
+            joined.append(" ")
+            origin.append(None)
+        found = text.find(word, cursor) if word else -1
+        start = found if found >= 0 else cursor
+        for k, ch in enumerate(word):
+            joined.append(ch)
+            origin.append(start + k if start + k < len(text) else None)
+        cursor = min(len(text), start + len(word))
+    return "".join(joined), origin
