@@ -109,6 +109,22 @@ def test_loss_layer_mask_is_the_padding_of_the_token_ids_behind_the_output(tmp_p
     np.testing.assert_allclose(reloaded.evaluate(x, verbose=0), expected, rtol=1e-5)
 
 
+def test_loss_layer_mask_of_a_t5_decoder_output_is_the_decoder_padding():
+    # task_seq2seq_autotitle_csl_mt5.py: CrossEntropy(1)([model.inputs[1], model.outputs[0]]) with mask[1].
+    keras.utils.set_random_seed(0)
+    t5 = build_transformer_model(None, None, model="mt5.1.1", vocab_size=24, hidden_size=16, num_hidden_layers=1,
+                                 num_attention_heads=2, intermediate_size=32, attention_head_size=8)
+    model = keras.Model(t5.inputs, MaskedCrossEntropy(1)([t5.inputs[1], t5.outputs[0]]))
+    model.compile(optimizer=Adam(1e-3))
+    encoder_ids = sequence_padding([RNG.randint(3, 24, size=n).tolist() for n in (8, 8, 2)])
+    decoder_ids = sequence_padding([RNG.randint(3, 24, size=n).tolist() for n in (3, 6, 6)])
+    probs = model.predict([encoder_ids, decoder_ids], verbose=0)
+    picked = np.take_along_axis(probs[:, :-1], decoder_ids[:, 1:, None], axis=-1)[..., 0]
+    real = decoder_ids[:, 1:] > 0
+    np.testing.assert_allclose(model.evaluate([encoder_ids, decoder_ids], verbose=0),
+                               -(np.log(picked) * real).sum() / real.sum(), rtol=1e-5)
+
+
 def test_k_based_custom_loss_and_metric():
     def sparse_categorical_crossentropy(y_true, y_pred):
         # The gradient-penalty example's loss: reshape, cast, one-hot, Keras-2 argument order.

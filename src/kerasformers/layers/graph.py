@@ -7,12 +7,16 @@ from typing import Optional
 import keras
 
 
-def nearest_layer_input(inputs, suffix: str) -> Optional[keras.KerasTensor]:
+def nearest_layer_input(inputs, suffix: str, first_inputs_only: bool = False) -> Optional[keras.KerasTensor]:
     """The first input of the nearest call of a layer named ``*suffix`` behind ``inputs``, or None.
 
     Breadth-first over the graph of the symbolic tensor(s) ``inputs``, so the closest such
     call wins; used to find the token ids a hidden state was computed from. Calls on
     rank-3 inputs (an embedding reused as the tied output projection) are passed over.
+    ``first_inputs_only`` follows each call's first input only: the main stream of a
+    block (the residual of an ``Add``, the query of an attention, the ``x`` of a
+    conditional norm), so a decoder output leads to the decoder's token ids, never to the
+    encoder's through cross-attention.
 
     Example:
         >>> ids = keras.Input((None,), dtype="int32")
@@ -30,5 +34,5 @@ def nearest_layer_input(inputs, suffix: str) -> Optional[keras.KerasTensor]:
         # An embedding layer called on hidden states (rank 3) is the tied output projection, not a lookup.
         if history[0].name.endswith(suffix) and len(node.input_tensors[0].shape) < 3:
             return node.input_tensors[0]
-        queue.extend(node.input_tensors)
+        queue.extend(node.input_tensors[:1] if first_inputs_only else node.input_tensors)
     return None

@@ -48,7 +48,7 @@ class Loss(keras.layers.Layer):
         # them along, so the functional model (and its `.keras` file) carries them.
         if "padding_sources" not in kwargs and all(isinstance(x, keras.KerasTensor) for x in keras.tree.flatten(inputs)):
             flat = keras.tree.flatten(inputs)
-            sources = [None if getattr(x, "_keras_mask", None) is not None else nearest_layer_input(x, "Embedding-Token") for x in flat]
+            sources = [None if getattr(x, "_keras_mask", None) is not None else _token_ids_behind(x) for x in flat]
             if any(s is not None for s in sources):
                 kwargs["padding_sources"] = sources
         return super().__call__(inputs, *args, **kwargs)
@@ -82,6 +82,13 @@ class Loss(keras.layers.Layer):
         config = super().get_config()
         config.update(output_axis=self.output_axis)
         return config
+
+
+def _token_ids_behind(tensor):
+    # The main stream first (a T5 decoder output must not reach the encoder's ids through
+    # cross-attention), then any path (tensors a script combined itself).
+    found = nearest_layer_input(tensor, "Embedding-Token", first_inputs_only=True)
+    return found if found is not None else nearest_layer_input(tensor, "Embedding-Token")
 
 
 def _padding_masks(inputs, mask, sources):
