@@ -24,6 +24,7 @@ import errno
 import functools
 import os
 import re
+import warnings
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .snippets import is_string
@@ -225,12 +226,18 @@ class Tokenizer(TokenizerBase):
             token = getattr(self, f"_{arg}")
             if token is not None and token not in self._token_dict:
                 problems.append(f"{token!r} (needed by {arg}={token!r}; pass {arg}=None if the model has none)")
-        if problems:
-            raise ValueError(
-                f"Tokenizer: {source} lacks the token(s) " + ", ".join(problems)
-                + ". Use the vocab.txt that belongs to the checkpoint, or adjust "
-                "token_start/token_end."
-            )
+        if not problems:
+            return
+        message = (
+            f"Tokenizer: {source} lacks the token(s) " + ", ".join(problems)
+            + ". Use the vocab.txt that belongs to the checkpoint, or adjust token_start/token_end."
+        )
+        if source.startswith("vocab file"):
+            raise ValueError(message)
+        # A dict built in the script (bert4keras's Chinese-chess example builds one of 20 characters
+        # and then sets `_token_unk_id = 0` itself): bert4keras accepted it, so warn; a missing id
+        # still raises, naming the token, when it is used before the script sets it.
+        warnings.warn(message + " Missing tokens map to _token_unk_id once it is set.", UserWarning, stacklevel=4)
 
     def __getattr__(self, name: str):
         # Only reached for missing attributes, e.g. _token_pad_id / _token_mask_id
