@@ -134,7 +134,9 @@ class LastToken:
 
     def predict_uncached(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
         """Whole-prefix computation (bert4keras's path), the reference the cache must equal."""
-        length = arrays[-1].shape[1]  # token ids come last (an encoder-decoder's context comes first)
+        # The last 2-D input holds token (or segment) ids: an encoder-decoder's context (3-D) comes
+        # first, and extra inputs such as the image of the captioning example may come after.
+        length = next((a.shape[1] for a in reversed(arrays) if a.ndim == 2), arrays[-1].shape[1])
         if keras.backend.backend() == "jax" and self._pads_invisibly():
             # Eager JAX compiles every op for every new length; a jitted call on a length bucket compiles
             # once per bucket. Trailing id-0 tokens change nothing at real positions of these models.
