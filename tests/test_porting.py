@@ -168,25 +168,25 @@ def test_get_output_at_reads_a_block_output_as_the_crf_and_relation_scripts_do()
         shared.get_output_at(5)
 
 
-def test_last_token_with_an_image_input_after_the_token_ids():
-    # task_image_caption.py: last_token(model).predict([token_ids, segment_ids, image]), the image last.
+def test_last_token_with_a_condition_input_after_the_token_ids():
+    # task_conditional_language_model.py: last_token(model).predict([token_ids, segment_ids, label]), with
+    # the label ([rows, 1], also 2-D) last; task_image_caption.py does the same with an image.
     from kerasformers.snippets import AutoRegressiveDecoder
 
     keras.utils.set_random_seed(0)
-    image_input = keras.Input((4, 4, 3))
-    condition = keras.layers.GlobalAveragePooling2D()(image_input)
+    label_input = keras.Input((1,))
+    condition = keras.layers.Reshape((8,))(keras.layers.Embedding(2, 8)(label_input))
     model = build_transformer_model(None, None, application="lm", layer_norm_cond=condition,
-                                    layer_norm_cond_hidden_size=8, additional_input_layers=image_input, **TINY)
+                                    additional_input_layers=label_input, **TINY)
 
-    class AutoCaption(AutoRegressiveDecoder):
+    class RandomSentiment(AutoRegressiveDecoder):
         @AutoRegressiveDecoder.wraps(default_rtype="probas")
         def predict(self, inputs, output_ids, states):
             return self.last_token(model).predict([output_ids, np.zeros_like(output_ids), inputs[0]])
 
-    image = RNG.rand(4, 4, 3).astype("float32")  # one image, as the script's read_image returns it
-    caption = AutoCaption(start_id=2, end_id=3, maxlen=4).beam_search([image], topk=1)
+    caption = RandomSentiment(start_id=2, end_id=3, maxlen=4).beam_search([[1]], topk=1)
     ids = np.array([caption])  # the start id, then the generated ids
-    probs = model.predict([ids, np.zeros_like(ids), image[None]], verbose=0)
+    probs = model.predict([ids, np.zeros_like(ids), np.array([[1]])], verbose=0)
     # A beam of width 1 takes the most likely next token of each prefix.
     assert caption[0] == 2 and list(caption[1:]) == list(probs[0, :-1].argmax(-1))
 

@@ -134,21 +134,29 @@ class LastToken:
 
     def predict_uncached(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
         """Whole-prefix computation (bert4keras's path), the reference the cache must equal."""
-        # The last 2-D input holds token (or segment) ids: an encoder-decoder's context (3-D) comes
-        # first, and extra inputs such as the image of the captioning example may come after.
-        length = next((a.shape[1] for a in reversed(arrays) if a.ndim == 2), arrays[-1].shape[1])
-        if keras.backend.backend() == "jax" and self._pads_invisibly():
+        padded_ids = self._sequence_inputs() if keras.backend.backend() == "jax" and self._pads_invisibly() else []
+        if padded_ids:
             # Eager JAX compiles every op for every new length; a jitted call on a length bucket compiles
             # once per bucket. Trailing id-0 tokens change nothing at real positions of these models.
+            # Only the token/segment/position ids are padded: other inputs (a class label, an image) keep
+            # their shape.
+            length = arrays[padded_ids[-1]].shape[1]
             padded = round_up(length, PROMPT_BUCKET)
-            arrays = [np.pad(a, ((0, 0), (0, padded - length))) if a.ndim == 2 else a for a in arrays]
+            arrays = [np.pad(a, ((0, 0), (0, padded - length))) if i in padded_ids else a for i, a in enumerate(arrays)]
             outputs = self.model.predict_on_batch(arrays if len(arrays) > 1 else arrays[0])
+            last = length - 1
         else:
             inputs = [ops.convert_to_tensor(a) for a in arrays]
             outputs = self.model(inputs if len(inputs) > 1 else inputs[0], training=False)
+            last = -1  # bert4keras's last_token: the output's last position, whatever other inputs there are
         if isinstance(outputs, (list, tuple)):
-            return [ops.convert_to_numpy(o)[:, length - 1] for o in outputs]
-        return ops.convert_to_numpy(outputs)[:, length - 1]
+            return [ops.convert_to_numpy(o)[:, last] for o in outputs]
+        return ops.convert_to_numpy(outputs)[:, last]
+
+    def _sequence_inputs(self) -> List[int]:
+        """Positions of the model inputs that hold token, segment or position ids (by the builder's names)."""
+        suffixes = ("Input-Token", "Input-Segment", "Input-Position")
+        return [i for i, t in enumerate(self.model.inputs) if str(getattr(t, "name", "")).endswith(suffixes)]
 
     def _pads_invisibly(self) -> bool:
         """Whether trailing id-0 tokens change nothing at earlier positions: every attention mask of the
