@@ -191,6 +191,20 @@ def test_last_token_with_a_condition_input_after_the_token_ids():
     assert caption[0] == 2 and list(caption[1:]) == list(probs[0, :-1].argmax(-1))
 
 
+def test_k_shape_arithmetic_sizes_a_reshape_inside_a_compiled_loss():
+    # The GlobalPointer loss of task_relation_extraction_gplinker.py, on a tiny model.
+    def flat_mean_loss(y_true, y_pred):
+        shape = K.shape(y_pred)
+        y_pred = K.reshape(y_pred, (shape[0], -1, K.prod(shape[2:])))
+        return K.mean(K.square(y_pred - K.reshape(y_true, K.shape(y_pred))))
+
+    model = keras.Sequential([keras.Input((2, 3)), keras.layers.Dense(3)])
+    model.compile(loss=flat_mean_loss, optimizer="sgd")
+    x = RNG.rand(4, 2, 3).astype("float32")
+    expected = np.mean(np.square(model.predict(x, verbose=0) - x))
+    np.testing.assert_allclose(model.evaluate(x, x, verbose=0), expected, rtol=1e-5)
+
+
 def test_impossible_k_functions_name_the_keras3_way():
     with pytest.raises(NotImplementedError, match="train_step.*docs/migration.md"):
         K.gradients(None, [])

@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 from typing import Optional
 
 import keras
@@ -113,6 +114,10 @@ def batch_set_value(tuples):
 # --- reductions and elementwise -----------------------------------------------------------------
 def _reduction(op):
     def reduce(x, axis=None, keepdims=False):
+        if isinstance(x, (tuple, list)) and builtins.all(isinstance(v, (int, np.integer)) for v in x):
+            # Shape arithmetic (`K.prod(K.shape(x)[2:])`): static ints stay static, so the result can
+            # size a reshape inside a JAX-compiled step (a traced value cannot).
+            return getattr(np, op.__name__)(np.asarray(x, dtype="int64"), axis=axis, keepdims=keepdims)
         return op(x, axis=axis, keepdims=keepdims)
 
     reduce.__name__ = op.__name__
