@@ -17,7 +17,8 @@ excluded; the warm-up time is reported as "first call"). Tokens/s counts new tok
 the bytes of kerasformers' key/value cache over 2 * layers * (prompt + new) * hidden * 4 bytes; "peak x
 theory" is measured: the peak resident memory of the process while one decoding runs, above its memory
 before it (Linux VmHWM, reset through /proc/self/clear_refs), over that theoretical size times the rows (4
-for beam search). It includes the step's activations, logits and the allocator's slack. Usage:
+for beam search). It includes the step's activations, logits and the allocator's slack, and reads 0 when the
+decoding only reuses memory the warm-up run freed but left resident (what was seen on this machine). Usage:
 
     python benchmarks/generate.py [--model gpt2|bert] [--repeats 2] \\
         [--bert4keras-python /work/venv-b4k/bin/python] [--keras-hub-path .khub]
