@@ -24,19 +24,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from kerasformers.models import build_transformer_model  # noqa: E402
-
-
-class DenseAdamW(keras.optimizers.AdamW):
-    """AdamW fed dense gradients (used on TensorFlow only): the workaround docs/training.md gives.
-
-    TensorFlow hands embedding gradients to the optimizer as ``tf.IndexedSlices`` with one row per
-    token occurrence; Keras's Adam squares those rows before summing duplicates, so its second moment
-    depends on how the batch is split across replicas (and differs from JAX/PyTorch).
-    """
-
-    def apply(self, grads, trainable_variables=None):
-        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
-        return super().apply(grads, trainable_variables)
+from kerasformers.optimizers import AdamW  # noqa: E402
 
 
 def classifier():
@@ -44,7 +32,8 @@ def classifier():
                                    intermediate_size=32, hidden_act="gelu", return_keras_model=False)  # fmt: skip
     cls = keras.layers.Lambda(lambda x: x[:, 0])(bert.model.output)
     model = keras.Model(bert.model.inputs, keras.layers.Dense(2, activation="softmax")(cls))
-    optimizer = (DenseAdamW if backend == "tensorflow" else keras.optimizers.AdamW)(1e-2, weight_decay=0.01)
+    # kerasformers.optimizers.AdamW: fed dense gradients on TensorFlow (keras.optimizers.AdamW drifts, docs/training.md).
+    optimizer = AdamW(1e-2, weight_decay=0.01)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
     return model
 

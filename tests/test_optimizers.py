@@ -6,6 +6,7 @@ import numpy as np
 from kerasformers.models import build_transformer_model
 from kerasformers.optimizers import (
     Adam,
+    AdamW,
     PiecewiseLinearSchedule,
     extend_with_gradient_accumulation,
     extend_with_piecewise_linear_lr,
@@ -43,3 +44,19 @@ def test_piecewise_linear_lr_follows_the_schedule():
 def test_gradient_accumulation_maps_to_keras():
     AdamGA = extend_with_gradient_accumulation(Adam, "AdamGATest")
     assert AdamGA(grad_accum_steps=4).gradient_accumulation_steps == 4
+
+
+def test_adam_first_step_on_an_embedding_row_seen_twice_is_the_textbook_step():
+    # Row 0 is looked up twice with different upstream gradients (1 and 2). Textbook Adam's first step moves
+    # each weight by lr * g / (|g| + eps), i.e. by lr. Keras's TensorFlow backend squared the two rows of the
+    # sparse gradient before summing them (second moment 1 + 4 instead of 9); ours are fed dense gradients.
+    ids = keras.Input(shape=(3,), dtype="int32")
+    embedding = keras.layers.Embedding(4, 1, embeddings_initializer="zeros")
+    model = keras.Model(ids, embedding(ids)[..., 0])
+    for optimizer in (Adam(0.1), AdamW(0.1, weight_decay=0.0)):
+        embedding.embeddings.assign(np.zeros((4, 1), "float32"))
+        # mean-squared-error gradient of target -w at prediction 0 is proportional to w: rows 0, 0, 1 get 1, 2, 3
+        model.compile(optimizer=optimizer, loss="mean_squared_error")
+        model.fit(np.array([[0, 0, 1]]), -np.array([[1.0, 2.0, 3.0]]), epochs=1, verbose=0)
+        moved = keras.ops.convert_to_numpy(embedding.embeddings)[:, 0]
+        np.testing.assert_allclose(moved, [-0.1, -0.1, 0.0, 0.0], atol=1e-6)

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from kerasformers.models import build_transformer_model
-from kerasformers.optimizers import PiecewiseLinearSchedule, extend_with_exponential_moving_average
+from kerasformers.optimizers import AdamW, PiecewiseLinearSchedule, extend_with_exponential_moving_average
 from kerasformers.snippets import DataGenerator
 from kerasformers.tokenizers import Tokenizer
 
@@ -123,7 +123,8 @@ def build_optimizer(args, total_steps: int) -> keras.optimizers.Optimizer:
     warmup = max(1, int(steps * args.warmup_proportion))
     schedule = PiecewiseLinearSchedule(args.learning_rate, {warmup: 1.0, max(steps, warmup + 1): 0.0})
     # With EMA, the library's wrapper adds bert4keras's apply_ema_weights()/reset_old_weights() swap.
-    optimizer_class = extend_with_exponential_moving_average(keras.optimizers.AdamW) if args.ema > 0 else keras.optimizers.AdamW
+    # kerasformers.optimizers.AdamW: Keras's, fed dense embedding gradients on TensorFlow (docs/training.md).
+    optimizer_class = extend_with_exponential_moving_average(AdamW) if args.ema > 0 else AdamW
     optimizer = optimizer_class(
         schedule,
         weight_decay=args.weight_decay,

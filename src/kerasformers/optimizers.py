@@ -22,10 +22,6 @@ import keras
 
 from kerasformers.backend import piecewise_linear
 
-Adam = keras.optimizers.Adam
-AdamW = keras.optimizers.AdamW
-AdaFactor = keras.optimizers.Adafactor
-Lion = keras.optimizers.Lion
 
 
 @keras.saving.register_keras_serializable(package="kerasformers")
@@ -53,6 +49,41 @@ def _named(cls: type, name: Optional[str]) -> type:
     if name:
         cls.__name__ = cls.__qualname__ = name
     return keras.saving.register_keras_serializable(package="kerasformers")(cls)
+
+
+def dense_gradients(BaseOptimizer: type, name: Optional[str] = None) -> type:
+    """``BaseOptimizer`` fed dense gradients on TensorFlow, so its update is the same on every backend.
+
+    TensorFlow hands an embedding's gradient to the optimizer as ``tf.IndexedSlices``, one row per
+    looked-up id with repeats kept. Keras 3's TensorFlow backend applies ``square``/``sign`` to those rows
+    one by one and sums the repeats afterwards, so Adam's second moment (Adafactor's, Lion's sign) is wrong
+    for any id seen twice in a batch, and under ``MirroredStrategy`` it changes with the number of devices.
+    JAX and PyTorch give dense gradients, and bert4keras (TF 1) densified them, which this restores.
+    ``Adam``, ``AdamW``, ``AdaFactor`` and ``Lion`` of this module already have it; use it to wrap another
+    Keras optimizer. Elsewhere than TensorFlow it changes nothing.
+
+    Example:
+        >>> RMSprop = dense_gradients(keras.optimizers.RMSprop, "DenseRMSpropDoc")
+        >>> optimizer = RMSprop(1e-3)
+        >>> type(optimizer).__name__, isinstance(optimizer, keras.optimizers.RMSprop)
+        ('DenseRMSpropDoc', True)
+    """
+
+    class DenseGradients(BaseOptimizer):
+        def apply(self, grads, trainable_variables=None):
+            if keras.backend.backend() == "tensorflow":
+                import tensorflow as tf
+
+                grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
+            return super().apply(grads, trainable_variables)
+
+    return _named(DenseGradients, name or BaseOptimizer.__name__)
+
+
+Adam = dense_gradients(keras.optimizers.Adam)
+AdamW = dense_gradients(keras.optimizers.AdamW)
+AdaFactor = dense_gradients(keras.optimizers.Adafactor, "AdaFactor")
+Lion = dense_gradients(keras.optimizers.Lion)
 
 
 def extend_with_weight_decay(BaseOptimizer: type, name: Optional[str] = None) -> type:
@@ -175,6 +206,7 @@ extend_with_exponential_moving_average_v2 = extend_with_exponential_moving_avera
 
 __all__ = [
     "AdaFactor",
+    "dense_gradients",
     "Adam",
     "AdamW",
     "Lion",
