@@ -49,3 +49,15 @@ def test_demo_trains_scores_and_writes_a_valid_submission(task, tmp_path, capsys
     else:
         labels = readers.label_set(data_dir, module.TASK.load(data_dir, "train"))
         assert submission.validate_label_lines(path, ids, labels) == len(ids)
+
+
+@pytest.mark.parametrize("family", ["roberta", "albert", "nezha", "roformer", "roformer_v2", "electra"])
+def test_demo_runs_with_every_encoder_family(family, tmp_path, capsys):
+    # --model picks the encoder; --demo writes that family's own tiny checkpoint and loads it back.
+    module, test, data_dir = expected("tnews", str(tmp_path / "data"))
+    result = module.training.main(module.TASK, ["--demo", "--model", family, "--epochs", "1",
+                                                "--output-dir", str(tmp_path / "out")])
+    assert re.search(rf"^{module.TASK.title} dev: .*\baccuracy \d\.\d{{4}}", capsys.readouterr().out, re.M)
+    labels = readers.label_set(data_dir, module.TASK.load(data_dir, "train"))
+    ids = [s["id"] for s in test]
+    assert submission.validate_label_lines(result["submission"], ids, labels) == len(ids)
