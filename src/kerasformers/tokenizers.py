@@ -188,7 +188,8 @@ class Tokenizer(TokenizerBase):
             pre_tokenize=pre_tokenize, token_translate=token_translate,
         )
         source = "the given token_dict"
-        if is_string(token_dict) or isinstance(token_dict, os.PathLike):
+        from_file = is_string(token_dict) or isinstance(token_dict, os.PathLike)
+        if from_file:
             token_dict = file_in_folder(token_dict, "vocab.txt", "the WordPiece vocabulary")
             source = f"vocab file {os.fspath(token_dict)!r}"
             token_dict = load_vocab(token_dict)
@@ -201,7 +202,7 @@ class Tokenizer(TokenizerBase):
             token = getattr(self, f"_token_{name}")
             if token in token_dict:
                 setattr(self, f"_token_{name}_id", token_dict[token])
-        self._check_special_tokens(source)
+        self._check_special_tokens(source, from_file)
         self._words = _WordPieceCache()
 
     @classmethod
@@ -216,7 +217,7 @@ class Tokenizer(TokenizerBase):
         options = dict(hf_tokenizer_options(os.fspath(folder)), **kwargs)
         return cls(os.path.join(os.fspath(folder), "vocab.txt"), **options)
 
-    def _check_special_tokens(self, source: str) -> None:
+    def _check_special_tokens(self, source: str, from_file: bool) -> None:
         # bert4keras silently skipped missing special tokens and failed later
         # (AttributeError in encode, or ids of the wrong tokens); say it here.
         problems = []
@@ -232,7 +233,7 @@ class Tokenizer(TokenizerBase):
             f"Tokenizer: {source} lacks the token(s) " + ", ".join(problems)
             + ". Use the vocab.txt that belongs to the checkpoint, or adjust token_start/token_end."
         )
-        if source.startswith("vocab file"):
+        if from_file:
             raise ValueError(message)
         # A dict built in the script (bert4keras's Chinese-chess example builds one of 20 characters
         # and then sets `_token_unk_id = 0` itself): bert4keras accepted it, so warn; a missing id

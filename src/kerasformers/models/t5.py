@@ -273,15 +273,15 @@ class T5_Decoder(T5_Base):
     """
 
     stack = "Decoder"
+    #: Its self-attention is causal: generation serves it from a key/value cache.
+    attention_mask_mode = "lm"
+    #: It cross-attends to an encoder output, whose keys/values generation computes once.
+    cross_attention = True
 
     def hf_architecture(self) -> str:
         raise NotImplementedError(
             "transformers has no decoder-only T5 class: save the encoder-decoder model (model='t5...') instead."
         )
-    #: Its self-attention is causal: generation serves it from a key/value cache.
-    attention_mask_mode = "lm"
-    #: It cross-attends to an encoder output, whose keys/values generation computes once.
-    cross_attention = True
 
     def __init__(
         self,
