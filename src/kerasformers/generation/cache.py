@@ -26,6 +26,7 @@ import numpy as np
 from keras import ops
 
 from kerasformers.backend import rank_mask
+from kerasformers.cache_ops import pad_cache, take_cache_rows, zeros_cache
 
 #: Rank of a slot no query may see (unwritten, or a padding token).
 HIDDEN = 2**30
@@ -60,7 +61,7 @@ def allocate_caches(builder, batch_size: int, max_length: int) -> Dict[str, tupl
     if getattr(builder, "built", False):
         dtype = builder.model.compute_dtype
     return {
-        name: (ops.zeros(k_shape, dtype=dtype), ops.zeros(v_shape, dtype=dtype))
+        name: (zeros_cache(k_shape, dtype), zeros_cache(v_shape, dtype))
         for name, (k_shape, v_shape) in builder.attention_cache_shapes(batch_size, max_length).items()
     }
 
@@ -87,7 +88,7 @@ def gather_rows(caches: Dict[str, tuple], rows) -> Dict[str, tuple]:
     """
     for name in list(caches):
         k, v = caches[name]
-        caches[name] = (ops.take(k, rows, axis=0), ops.take(v, rows, axis=0))
+        caches[name] = (take_cache_rows(k, rows), take_cache_rows(v, rows))
     return caches
 
 
@@ -347,8 +348,7 @@ class PrefixCache:
             extra = min(extra, self.max_positions - self.key_ranks.shape[1])
         if extra <= 0:
             raise ValueError(f"The sequence outgrew the model's {self.max_positions} positions.")
-        widen = lambda t: ops.pad(t, ((0, 0), (0, extra), (0, 0), (0, 0)))  # noqa: E731
-        self.caches = {n: (widen(k), widen(v)) for n, (k, v) in self.caches.items()}
+        self.caches = {n: (pad_cache(k, extra), pad_cache(v, extra)) for n, (k, v) in self.caches.items()}
         self.key_ranks = np.pad(self.key_ranks, ((0, 0), (0, extra)), constant_values=HIDDEN)
 
 

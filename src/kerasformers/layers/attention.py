@@ -10,6 +10,7 @@ import ml_dtypes
 from keras import ops
 
 from kerasformers.backend import INFINITY, apply_rotary_position_embeddings
+from kerasformers.cache_ops import write_cache
 from kerasformers.layers.core import dense_checkpoint_weights
 
 # Position schemes the attention core understands (``p_bias`` at call time).
@@ -203,9 +204,8 @@ class MultiHeadAttention(keras.layers.Layer):
             else:
                 qw, kw = apply_rotary_position_embeddings(sinusoid, qw, kw)
         if cache is not None and cache_update_index is not None:
-            start = [0, cache_update_index, 0, 0]
-            kw = ops.slice_update(cache[0], start, ops.cast(kw, cache[0].dtype))
-            vw = ops.slice_update(cache[1], start, ops.cast(vw, cache[1].dtype))
+            kw = write_cache(cache[0], cache_update_index, kw)
+            vw = write_cache(cache[1], cache_update_index, vw)
             cache = (kw, vw)
         if previous_scores is not None:
             # Masks and residual scores are summed in float32: -1e12 overflows float16.

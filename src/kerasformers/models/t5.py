@@ -28,6 +28,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from kerasformers.cache_ops import as_cache
 from kerasformers.layers import AttentionMask, Embedding, RelativePositionEmbeddingT5, ScaleOffset
 from kerasformers.layers.core import ClearMask
 from kerasformers.models.transformer import Transformer
@@ -352,8 +353,8 @@ class T5_Decoder(T5_Base):
         for name in self.cross_attention_names():
             layer = self.layers[name]
             memories[name] = (
-                layer._split_heads(layer.k_dense(context), layer.key_size),
-                layer._split_heads(layer.v_dense(context), layer.head_size),
+                as_cache(layer._split_heads(layer.k_dense(context), layer.key_size)),
+                as_cache(layer._split_heads(layer.v_dense(context), layer.head_size)),
             )
         return memories
 
