@@ -183,14 +183,24 @@ T5_GOLDENS = np.load(os.path.join(HF, "goldens_t5.npz"))
 
 @pytest.mark.parametrize("family,model", [("t5.1.0", "t5"), ("t5.1.1", "t5.1.1"), ("mt5", "mt5.1.1")])
 def test_transformers_t5_gives_transformers_outputs(family, model):
-    """T5ForConditionalGeneration / MT5ForConditionalGeneration folders, with transformers' (mesh-TF) numerics:
-    LM logits and encoder output; the .bin folder loads identical weights."""
+    """T5ForConditionalGeneration / MT5ForConditionalGeneration folders: LM logits and encoder output; the .bin
+    folder loads identical weights. No numerics= is given: an HF T5 folder defaults to transformers' (mesh-TF)."""
     path = folder(family.replace(".", "_"))
     ids, decoder_ids = T5_GOLDENS["token_ids"].astype("int32"), T5_GOLDENS["decoder_ids"].astype("int32")
-    t5 = build_transformer_model(path, path, model=model, numerics="mesh_tf", with_lm="linear", return_keras_model=False)
+    t5 = build_transformer_model(path, path, model=model, with_lm="linear", return_keras_model=False)
+    assert t5.numerics == "mesh_tf"
     assert_close(run_on(t5.model, [ids, decoder_ids])[0], T5_GOLDENS[f"{family}/logits"], f"{family} logits")
     assert_close(run_on(t5.encoder, [ids])[0], T5_GOLDENS[f"{family}/encoder"], f"{family} encoder")
     assert_bin_loads_the_same_weights(t5, folder(family.replace(".", "_"), "bin"))
+
+
+def test_t5_pegasus_style_hf_folder_defaults_to_bert4keras_numerics(tmp_path):
+    """imxly/t5-pegasus ships a WordPiece vocab.txt (it was trained in bert4keras); numerics= given always wins."""
+    (tmp_path / "config.json").write_text(open(os.path.join(folder("mt5"), "config.json")).read())
+    (tmp_path / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n")
+    built = {n: build_transformer_model(str(tmp_path), None, model="mt5.1.1", return_keras_model=False, **kw).numerics
+             for n, kw in [("default", {}), ("given", {"numerics": "mesh_tf"})]}  # fmt: skip
+    assert built == {"default": "bert4keras", "given": "mesh_tf"}
 
 
 GPT2_GOLDENS = np.load(os.path.join(HF, "goldens_gpt2.npz"))

@@ -177,6 +177,22 @@ def test_t5_round_trip_to_transformers_t5_for_conditional_generation(tmp_path, f
     _assert_same_outputs(ours, [IDS, decoder_ids], logits.numpy())
 
 
+def test_t5_saved_with_bert4keras_numerics_reloads_with_them(tmp_path):
+    """T5-PEGASUS fine-tuned here and published: transformers cannot reproduce it (warned), but kerasformers
+    reads it back computing as before, with no numerics= argument (config.json records them)."""
+    import keras
+
+    from kerasformers.models import build_transformer_model
+
+    source = os.path.join(HF, "t5_1_1", "safetensors")
+    with pytest.warns(UserWarning, match="kerasformers_numerics"):
+        ours, folder = _saved_after_fine_tuning(tmp_path, source, model="t5.1.1", numerics="bert4keras", with_lm="linear")
+    again = build_transformer_model(folder, folder, model="t5.1.1", with_lm="linear", return_keras_model=False)
+    decoder_ids = np.array([[0, 4, 9, 22, 3], [0, 13, 2, 0, 0]], "int32")
+    assert again.numerics == "bert4keras"
+    _assert_same_outputs(ours, [IDS, decoder_ids], keras.ops.convert_to_numpy(again.model([IDS, decoder_ids], training=False)))
+
+
 def test_gpt2_round_trip_to_transformers_gpt2_lm_head_model(tmp_path):
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")

@@ -183,8 +183,8 @@ HF_UNSUPPORTED = {
 
 
 _T5_NUMERICS = (
-    "; transformers' numerics: numerics='mesh_tf' (T5-PEGASUS and other bert4keras-trained models: the default "
-    "numerics='bert4keras')"
+    "; numerics: 'mesh_tf' (transformers') by default for an HF folder, 'bert4keras' when it holds a vocab.txt "
+    "(T5-PEGASUS) or kerasformers saved it; numerics= overrides"
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any, Dict, Optional, Union
 from kerasformers.models.albert import ALBERT, ALBERT_Unshared
 from kerasformers.models.bert import BERT
 from kerasformers.models.electra import ELECTRA
-from kerasformers.models.hf_config import translate_hf_config
+from kerasformers.models.hf_config import NUMERICS_KEY, hf_t5_numerics, translate_hf_config
 from kerasformers.models.gpt import GPT, GPT2, GPT2_ML
 from kerasformers.models.gpt2_openai import GPT2_OpenAI
 from kerasformers.models.keywords import accepted_keywords, check_keywords
@@ -37,7 +37,9 @@ def load_config(config_path: Union[str, os.PathLike, None], **overrides) -> Dict
     """Read a ``bert_config.json``-style file and translate its keys the bert4keras way.
 
     A Hugging Face folder (or its ``config.json``) works too: its keys are
-    translated by :func:`~kerasformers.models.hf_config.translate_hf_config`.
+    translated by :func:`~kerasformers.models.hf_config.translate_hf_config`,
+    and a T5/mT5 folder gets the ``numerics=`` transformers computes it with
+    unless one is given (:func:`~kerasformers.models.hf_config.hf_t5_numerics`).
 
     Example:
         >>> import json, tempfile, os
@@ -60,6 +62,9 @@ def load_config(config_path: Union[str, os.PathLike, None], **overrides) -> Dict
             except json.JSONDecodeError as e:
                 raise ValueError(f"Config file {os.fspath(config_path)!r} is not valid JSON: {e}") from e
         if "model_type" in configs:
+            if str(configs["model_type"]).lower() in ("t5", "mt5") and "numerics" not in overrides:
+                configs["numerics"] = hf_t5_numerics(configs, os.path.dirname(os.path.abspath(config_path)))
+            configs.pop(NUMERICS_KEY, None)
             configs = translate_hf_config(configs)
             # In an HF config the transformers key is the one in force.
             for key, alias in _CONFIG_ALIASES.items():
@@ -121,7 +126,8 @@ def build_transformer_model(
             ``'electra'``, ``'gpt'``, ``'gpt2'``, ``'gpt2_ml'``, ``'gpt2_openai'``,
             ``'t5'``/``'t5.1.0'``, ``'t5.1.1'``, ``'mt5.1.1'`` and their
             ``_encoder``/``_decoder`` forms) or a :class:`Transformer` subclass. T5 models
-            take ``numerics='bert4keras'`` (default) or ``'mesh_tf'`` (docs/t5.md).
+            take ``numerics='bert4keras'`` (default) or ``'mesh_tf'`` (default for a Hugging
+            Face T5 folder without a ``vocab.txt``: transformers' numerics; docs/t5.md).
         application: ``'encoder'`` (padding mask), ``'lm'`` (causal mask) or ``'unilm'``
             (seq2seq mask); None (default) keeps the family's own mask: padding for the
             encoders, causal for the GPT family (a causal LM, as in bert4keras).

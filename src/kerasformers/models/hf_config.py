@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict
 
 #: HF key -> bert4keras/kerasformers key, per family (``None``: all families).
@@ -65,3 +66,28 @@ def translate_hf_config(config: Dict[str, Any]) -> Dict[str, Any]:
     if model_type == "roformer" and out.get("rotary_value"):
         raise ValueError("RoFormer config with rotary_value=true (rotary on values too) is not supported.")
     return out
+
+
+#: ``config.json`` key kerasformers writes beside transformers' T5 keys when it saves a T5 (transformers ignores it).
+NUMERICS_KEY = "kerasformers_numerics"
+
+
+def hf_t5_numerics(config: Dict[str, Any], folder: str) -> str:
+    """The T5 ``numerics=`` a Hugging Face T5/mT5 folder is computed with, when the caller gives none.
+
+    transformers computes every T5 folder with mesh-TF's numerics, so that is the
+    default: ``google/mt5-small`` then gives transformers' outputs without extra
+    flags. Two kinds of folder were trained in bert4keras instead and keep its
+    numerics: a folder kerasformers saved (``config.json`` records them under
+    :data:`NUMERICS_KEY`), and the T5-PEGASUS conversions (``imxly/t5-pegasus``),
+    known by the WordPiece ``vocab.txt`` they ship instead of a SentencePiece model.
+
+    Example:
+        >>> hf_t5_numerics({"model_type": "mt5"}, "/no/such/folder")
+        'mesh_tf'
+        >>> hf_t5_numerics({"model_type": "mt5", NUMERICS_KEY: "bert4keras"}, "/no/such/folder")
+        'bert4keras'
+    """
+    if config.get(NUMERICS_KEY):
+        return str(config[NUMERICS_KEY])
+    return "bert4keras" if os.path.isfile(os.path.join(folder, "vocab.txt")) else "mesh_tf"

@@ -22,6 +22,7 @@ import warnings
 from typing import Any, Callable, Dict
 
 from kerasformers.checkpoints.hf import write_hf_folder
+from kerasformers.models.hf_config import NUMERICS_KEY
 from kerasformers.models.hf_weights import hf_tensors
 
 # kerasformers activation names -> transformers' ACT2FN names.
@@ -93,9 +94,9 @@ def _warn_numerics(transformer) -> None:
     if differences:
         warnings.warn(
             f"{type(transformer).__name__} was built with {', '.join(differences)}; transformers' T5 computes "
-            "mesh-TF's numerics, so it will give other outputs from these same weights (they load back into "
-            "kerasformers with the same model= and numerics= unchanged). Build with numerics='mesh_tf' for a model "
-            "transformers reproduces.",
+            "mesh-TF's numerics, so it will give other outputs from these same weights (kerasformers reads them "
+            f"back with numerics={transformer.numerics!r}: config.json records it under {NUMERICS_KEY!r}). "
+            "Build with numerics='mesh_tf' for a model transformers reproduces.",
             stacklevel=4,
         )
 
@@ -124,6 +125,8 @@ def _t5_config(transformer) -> Dict[str, Any]:
         "pad_token_id": 0,
         "eos_token_id": 1,
         "decoder_start_token_id": 0,
+        # transformers ignores this key; kerasformers reads it back so a reload computes as this model did.
+        NUMERICS_KEY: transformer.numerics,
     }
 
 
