@@ -10,7 +10,9 @@ RSS just before loading (the model's own weights already allocated). Targets: TF
 Contenders: kerasformers on each backend from both formats; ``tf.train.load_checkpoint`` reading
 every variable (TensorFlow's own reader, no model) when TensorFlow is installed;
 ``safetensors.numpy.load_file`` (read only); transformers' ``BertForPreTraining.from_pretrained``
-(its time includes creating the model, which it does on the meta device, so that is mostly loading);
+(its time includes creating the model, which it does on the meta device, so that is mostly loading;
+it leaves the weights memory-mapped, as kerasformers does on PyTorch, so both also appear with every
+weight read once);
 bert4keras 0.11.5 on tf_keras when ``--bert4keras-python`` is given.
 
     python benchmarks/load.py [--folder /tmp/bert-base-ckpt] [--bert4keras-python PY]
@@ -104,13 +106,24 @@ def _measure(load) -> dict:
     return result
 
 
-def _load_into_model(build_transformer_model, prefix: str, config: str = "") -> dict:
+def _load_into_model(build_transformer_model, prefix: str, config: str = "", touch: bool = False) -> dict:
+    """Build, then time the load; with ``touch``, also read every weight once (as a first forward pass would)."""
     folder = os.path.dirname(prefix)
     transformer = build_transformer_model(
         config or os.path.join(folder, "bert_config.json"), None, with_pool=True, with_mlm=True,
         return_keras_model=False,
     )
-    return _measure(lambda: transformer.load_weights_from_checkpoint(prefix))
+
+    def load():
+        report = transformer.load_weights_from_checkpoint(prefix)
+        if touch:
+            import keras
+
+            for weight in transformer.model.weights:
+                keras.ops.sum(weight.value)
+        return report
+
+    return _measure(load)
 
 
 def worker_tensorflow(prefix: str) -> dict:
@@ -135,11 +148,15 @@ def worker_bert4keras(prefix: str) -> dict:
     return _load_into_model(build_transformer_model, prefix)
 
 
-def worker_kerasformers_hf(prefix: str) -> dict:
+def worker_kerasformers_hf(prefix: str, touch: bool = False) -> dict:
     from kerasformers.models import build_transformer_model
 
     hf = os.path.join(os.path.dirname(prefix), "hf")
-    return _load_into_model(build_transformer_model, hf, config=hf)
+    return _load_into_model(build_transformer_model, hf, config=hf, touch=touch)
+
+
+def worker_kerasformers_hf_touch(prefix: str) -> dict:
+    return worker_kerasformers_hf(prefix, touch=True)
 
 
 def worker_safetensors(prefix: str) -> dict:
@@ -172,6 +189,7 @@ def worker_transformers_touch(prefix: str) -> dict:
 WORKERS = {
     "kerasformers": worker_kerasformers,
     "kerasformers_hf": worker_kerasformers_hf,
+    "kerasformers_hf_touch": worker_kerasformers_hf_touch,
     "tensorflow": worker_tensorflow,
     "safetensors": worker_safetensors,
     "transformers": worker_transformers,
@@ -209,8 +227,10 @@ def main() -> None:
         rows += [(f"kerasformers ({b})", _spawn(sys.executable, "kerasformers", prefix, {"KERAS_BACKEND": b}))
                  for b in args.backends.split(",")]  # fmt: skip
         rows.append(("tf.train.load_checkpoint (read only)", _spawn(sys.executable, "tensorflow", prefix, {})))
-    rows += [(f"kerasformers, safetensors ({b})", _spawn(sys.executable, "kerasformers_hf", prefix, {"KERAS_BACKEND": b}))
-             for b in args.backends.split(",")]  # fmt: skip
+    for b in args.backends.split(","):
+        rows.append((f"kerasformers, safetensors ({b})", _spawn(sys.executable, "kerasformers_hf", prefix, {"KERAS_BACKEND": b})))
+        if b == "torch":  # its weights stay memory-mapped, like transformers': show the cost of reading them too
+            rows.append(("  + read every weight once", _spawn(sys.executable, "kerasformers_hf_touch", prefix, {"KERAS_BACKEND": b})))
     rows.append(("safetensors.numpy.load_file (read only)", _spawn(sys.executable, "safetensors", prefix, {})))
     rows.append(("transformers from_pretrained (torch)", _spawn(sys.executable, "transformers", prefix, {})))
     rows.append(("  + read every weight once", _spawn(sys.executable, "transformers_touch", prefix, {})))

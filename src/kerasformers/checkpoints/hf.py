@@ -166,9 +166,13 @@ class HFCheckpointReader:
         files: the weight files (several for a sharded checkpoint).
         format: ``'safetensors'`` or ``'pytorch'``.
         config: the parsed ``config.json`` ({} if absent).
+
+    ``private=True`` maps safetensors files copy-on-write, so that weights can use their
+    pages as storage (:func:`~.safetensors.writable_view`); ``.bin`` files ignore it.
     """
 
-    def __init__(self, path: PathLike):
+    def __init__(self, path: PathLike, private: bool = False):
+        self.private = private
         self.folder, weights = find_hf_weights(path)
         self.prefix = self.folder
         self.config = read_hf_config(self.folder)
@@ -191,7 +195,7 @@ class HFCheckpointReader:
     def _open(self, path: str):
         if not os.path.isfile(path):
             raise CheckpointNotFoundError(f"shard {path} named by the index of {self.folder} is missing")
-        return SafetensorsReader(path) if self.format == "safetensors" else TorchBinReader(path)
+        return SafetensorsReader(path, self.private) if self.format == "safetensors" else TorchBinReader(path)
 
     def keys(self) -> List[str]:
         return sorted(self._names)

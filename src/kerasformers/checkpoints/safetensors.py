@@ -91,6 +91,48 @@ def _parse_header(path: str, f, file_size: int) -> Tuple[Dict[str, dict], Dict[s
     return header, metadata, 8 + length
 
 
+class _PrivateMap(mmap.mmap):
+    """A copy-on-write mapping of a safetensors file, told apart from a read-only one by its type."""
+
+
+def writable_view(array: np.ndarray) -> Optional[np.ndarray]:
+    """A writable array over the same memory as ``array``, if that memory is a private file mapping.
+
+    ``array`` is a tensor from a :class:`SafetensorsReader` opened with ``private=True``, or a
+    view of one (a transpose, a slice); the result shares its pages, so nothing is copied. Any
+    other array (one that owns its memory, one the caller passed in, one over a read-only
+    mapping) gives None: its memory is not the reader's to hand out.
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.safetensors")
+        >>> _ = write_safetensors(path, {"w": np.arange(6, dtype="float32").reshape(2, 3)})
+        >>> reader = SafetensorsReader(path, private=True)
+        >>> view = writable_view(reader.get_tensor("w").T)
+        >>> view[0, 0] = 7.0  # changes this process's copy of the page, never the file
+        >>> view.shape, SafetensorsReader(path).get_tensor("w")[0, 0]
+        ((3, 2), np.float32(0.0))
+        >>> writable_view(np.zeros(2)) is None
+        True
+    """
+    root = array
+    while isinstance(root, np.ndarray):
+        root = root.base
+    if isinstance(root, memoryview):  # np.frombuffer keeps the mapping through a memoryview
+        root = root.obj
+    if not isinstance(root, _PrivateMap) or root.closed:
+        return None
+    # The view's first byte, relative to the mapping; strides carry over unchanged (all positive
+    # for what get_tensor and transposes/slices of it give).
+    if any(s < 0 for s in array.strides):
+        return None
+    # Built on np.frombuffer's array, which holds an export of the mapping: closing the reader then
+    # leaves it mapped until the last array over it goes (given the mmap itself, numpy would not).
+    whole = np.frombuffer(root, dtype=np.uint8)
+    offset = array.__array_interface__["data"][0] - whole.__array_interface__["data"][0]
+    return np.ndarray(array.shape, array.dtype, buffer=whole, offset=offset, strides=array.strides)
+
+
 class SafetensorsReader:
     """One ``.safetensors`` file, with the reader interface of :class:`~.bundle.CheckpointReader`.
 
@@ -102,6 +144,12 @@ class SafetensorsReader:
     process's resident memory; a later read maps them in again). Where the file
     cannot be mapped, each tensor is read into a fresh array instead.
 
+    With ``private=True`` the mapping is copy-on-write (``MAP_PRIVATE``): the
+    arrays are still returned read-only, but :func:`writable_view` turns one
+    into a writable array over the same pages, which a model weight can then use
+    as its storage without copying (a write copies the page in memory; the file
+    never changes). ``release`` does nothing on such a mapping.
+
     Example:
         >>> import os, tempfile, numpy as np, ml_dtypes
         >>> path = os.path.join(tempfile.mkdtemp(), "m.safetensors")
@@ -112,7 +160,7 @@ class SafetensorsReader:
         (dtype(bfloat16), False)
     """
 
-    def __init__(self, path: PathLike):
+    def __init__(self, path: PathLike, private: bool = False):
         self.path = os.fspath(path)
         self.prefix = self.path
         if not os.path.isfile(self.path):
@@ -122,7 +170,10 @@ class SafetensorsReader:
             size = os.fstat(self._file.fileno()).st_size
             self._entries, self.metadata, self._start = _parse_header(self.path, self._file, size)
             try:
-                self._map: Optional[mmap.mmap] = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+                if private:
+                    self._map: Optional[mmap.mmap] = _PrivateMap(self._file.fileno(), 0, access=mmap.ACCESS_COPY)
+                else:
+                    self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # a file system that cannot map files: read instead
                 self._map = None
         except BaseException:
@@ -159,6 +210,7 @@ class SafetensorsReader:
         if self._map is not None and not self._map.closed:
             array = np.frombuffer(self._map, dtype=dtype, count=(end - begin) // dtype.itemsize, offset=self._start + begin)
             array = array.reshape(entry["shape"])
+            array.flags.writeable = False  # a private mapping is writable: callers still get a read-only view
         else:
             array = self._read(name, dtype, entry["shape"], begin, end)
         return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
@@ -182,6 +234,8 @@ class SafetensorsReader:
         """Drop the pages of tensor ``name`` from this process's memory (the data stays readable)."""
         if self._map is None or self._map.closed or not hasattr(mmap, "MADV_DONTNEED"):
             return
+        if isinstance(self._map, _PrivateMap):
+            return  # its pages may back a weight (writable_view): dropping one would lose what was written
         begin, end = self._entry(name)["data_offsets"]
         first = (self._start + begin) // mmap.PAGESIZE * mmap.PAGESIZE
         last = (self._start + end) // mmap.PAGESIZE * mmap.PAGESIZE  # the page holding the next tensor's start stays

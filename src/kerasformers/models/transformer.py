@@ -100,6 +100,7 @@ class Transformer(CachedDecoding):
         residual_attention_scores: bool = False,
         layer_norm_eps: Optional[float] = None,
         ignore_invalid_weights: bool = False,
+        mmap_weights: bool = True,
         autoresize_weights: bool = False,
         layers: Optional[Dict[str, keras.layers.Layer]] = None,
         prefix: Optional[str] = None,
@@ -154,6 +155,8 @@ class Transformer(CachedDecoding):
             # A config's epsilon (Hugging Face configs state one) overrides the family default.
             self.norm_kwargs = dict(self.norm_kwargs, epsilon=float(layer_norm_eps))
         self.ignore_invalid_weights = ignore_invalid_weights
+        # PyTorch: weights from safetensors use the file's pages (copy-on-write) instead of a copy.
+        self.mmap_weights = mmap_weights
         self.layers = {} if layers is None else layers
         self.prefix = prefix or ""
         self.name = name

@@ -18,6 +18,7 @@ import numpy as np
 from kerasformers.checkpoints.detect import detect_architecture, is_optimizer_variable
 from kerasformers.checkpoints.errors import CheckpointMismatchError
 from kerasformers.checkpoints.hf import HFCheckpointReader, hf_heads, is_hf_checkpoint
+from kerasformers.checkpoints.safetensors import writable_view
 from kerasformers.layers.core import dense_checkpoint_weights
 from kerasformers.models.hf_load import check_hf_family, hf_view, vocabulary_note
 from kerasformers.models.load_checks import shape_key_hint, unused_blocks, unused_blocks_warning
@@ -54,12 +55,15 @@ class DictCheckpoint:
         pass
 
 
-def open_checkpoint(checkpoint):
-    """A reader for a path/folder/prefix (TF or Hugging Face), a ``{name: array}`` dict, or an open reader."""
+def open_checkpoint(checkpoint, private: bool = False):
+    """A reader for a path/folder/prefix (TF or Hugging Face), a ``{name: array}`` dict, or an open reader.
+
+    ``private``: map a Hugging Face folder's safetensors files copy-on-write (see :class:`HFCheckpointReader`).
+    """
     if isinstance(checkpoint, Mapping):
         return DictCheckpoint(checkpoint)
     if is_hf_checkpoint(checkpoint):
-        return HFCheckpointReader(checkpoint)
+        return HFCheckpointReader(checkpoint, private=private)
     if isinstance(checkpoint, (str, os.PathLike)):
         from kerasformers.checkpoints.bundle import CheckpointReader
 
@@ -194,8 +198,14 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
     variables the model transforms (vocabulary rows, transposes) are read twice;
     the rest stream from disk into the weights one at a time, which keeps the
     memory overhead to about one tensor.
+
+    On PyTorch, with ``transformer.mmap_weights`` (the default), weights from a
+    safetensors file are not copied: each parameter uses the file's pages through
+    a copy-on-write mapping (:func:`share_mapped_array`), as transformers'
+    ``from_pretrained`` does, so loading reads nothing until a weight is used.
     """
-    opened = open_checkpoint(checkpoint)
+    share = keras.backend.backend() == "torch" and getattr(transformer, "mmap_weights", True)
+    opened = open_checkpoint(checkpoint, private=share)
     hf = isinstance(opened, HFCheckpointReader)
     try:
         report = LoadReport(source=str(getattr(opened, "prefix", checkpoint)))
@@ -261,6 +271,8 @@ def load_weights_from_checkpoint(transformer, checkpoint, mapping=None) -> LoadR
         release = getattr(reader, "release", None)
         for weight, name in plan:
             value = cache.pop(name) if name in cache else transformer.load_variable(reader, name)
+            if share and share_mapped_array(weight, value):
+                continue  # the weight now uses the file's pages: they must stay (no release)
             assign_array(weight, value)
             if release is not None:
                 release(name)
@@ -293,6 +305,40 @@ def assign_array(weight, value) -> None:
             warnings.filterwarnings("ignore", "The given NumPy array is not writable")
             value = torch.from_numpy(value)
     weight.assign(value)
+
+
+def share_mapped_array(weight, value: np.ndarray) -> bool:
+    """On PyTorch, make ``weight``'s parameter use ``value``'s memory if that is a private file mapping.
+
+    ``value`` comes from a safetensors file opened copy-on-write (it may be a
+    transposed or split view of the stored tensor). When its dtype and shape are
+    the weight's and the parameter lives on the CPU, the parameter's data becomes
+    a tensor over those pages: nothing is read or copied now, the first use reads
+    the file, and a write (training) copies only the pages it touches, in memory,
+    never into the file. Returns False, changing nothing, in every other case
+    (another backend, a GPU parameter, a dtype to convert, memory that is not a
+    private mapping, such as an array the caller passed in).
+
+    Example:
+        >>> w = keras.Variable(np.zeros((2, 2), "float32"))
+        >>> share_mapped_array(w, np.ones((2, 2), "float32"))  # an ordinary array: not shared
+        False
+    """
+    if keras.backend.backend() != "torch" or not isinstance(value, np.ndarray):
+        return False
+    view = writable_view(value)
+    if view is None or view.dtype != np.dtype(weight.dtype) or view.shape != tuple(weight.shape):
+        return False
+    if view.__array_interface__["data"][0] % view.dtype.itemsize:
+        return False  # torch wants elements aligned to their size; copy instead
+    import torch
+
+    parameter = weight.value
+    if not isinstance(parameter, torch.nn.Parameter) or parameter.device.type != "cpu":
+        return False
+    with torch.no_grad():
+        parameter.data = torch.from_numpy(view)
+    return True
 
 
 def save_weights_as_checkpoint(transformer, filename: str, mapping=None, dtype=None) -> str:
