@@ -14,11 +14,15 @@ and beam search with 4 beams. Each contender runs in its own process:
 
 Each figure is the best of ``--repeats`` timed runs after one warm-up run of the same shapes (compile
 excluded; the warm-up time is reported as "first call"). Tokens/s counts new tokens. "cache x theory" is
-the bytes of kerasformers' key/value cache over 2 * layers * (prompt + new) * hidden * 4 bytes; "peak x
-theory" is measured: the peak resident memory of the process while one decoding runs, above its memory
-before it (Linux VmHWM, reset through /proc/self/clear_refs), over that theoretical size times the rows (4
-for beam search). It includes the step's activations, logits and the allocator's slack, and reads 0 when the
-decoding only reuses memory the warm-up run freed but left resident (what was seen on this machine). Usage:
+the bytes of kerasformers' key/value cache over 2 * layers * (prompt + new) * hidden * 4 bytes per row
+(allocated; every step writes it in place: XLA aliases the donated cache, PyTorch writes the slice).
+"peak x theory" is measured in a separate process per backend: the peak resident memory while one
+decoding runs (after a warm-up of the same shapes), above the resident memory before it, over that
+theoretical size times the rows (4 for beam search). That process runs with glibc's
+``MALLOC_MMAP_THRESHOLD_=65536``, so every buffer over 64 KiB is its own mapping and goes back to the
+system when freed: resident memory then follows what is live, rather than the freed warm-up buffers that
+an allocator keeps (with the default settings the figure read 0). It counts everything decoding holds
+beyond the model: the cache, the step's activations and logits, the prefill pass, numpy arrays. Usage:
 
     python benchmarks/generate.py [--model gpt2|bert] [--repeats 2] \\
         [--bert4keras-python /work/venv-b4k/bin/python] [--keras-hub-path .khub]
@@ -89,22 +93,28 @@ def _peak_memory_above_now(fn):
     return _status_bytes("VmHWM") - base
 
 
-def run_kerasformers(model_name: str, repeats: int, cases, torch_compile: bool = False):
+def _build(model_name: str):
     import keras
+
+    from kerasformers.models import build_transformer_model
+
+    keras.utils.set_random_seed(0)
+    if model_name == "gpt2":
+        return build_transformer_model(None, None, model="gpt2", **CONFIG)
+    # the stand-in before GPT-2 landed: a BERT-layout causal LM of the same shape
+    return build_transformer_model(None, None, application="lm", segment_vocab_size=0, **CONFIG)
+
+
+def run_kerasformers(model_name: str, repeats: int, cases, torch_compile: bool = False):
     import numpy as np
 
     from kerasformers.generation import LastToken, cache_bytes, generate
-    from kerasformers.models import build_transformer_model
 
     if torch_compile:
         from kerasformers.generation import CompiledStep
 
         CompiledStep.torch_compile = True
-    keras.utils.set_random_seed(0)
-    if model_name == "gpt2":
-        model = build_transformer_model(None, None, model="gpt2", **CONFIG)
-    else:  # the stand-in before GPT-2 landed: a BERT-layout causal LM of the same shape
-        model = build_transformer_model(None, None, application="lm", segment_vocab_size=0, **CONFIG)
+    model = _build(model_name)
     prompt = _prompt()
     results = {}
     for method, new in cases:
@@ -115,12 +125,24 @@ def run_kerasformers(model_name: str, repeats: int, cases, torch_compile: bool =
         theory = 2 * LAYERS * (PROMPT + new) * HIDDEN * 4
         ratio = cache_bytes(probe.cache.caches) / theory  # one row (beams hold one row per beam)
         del probe
-        # Measured: what decoding holds at its peak beyond the model (cache, plus the step's activations
-        # and logits), over the theoretical cache of all rows (4 beams hold 4 rows).
+        results[f"{method}/{new}"] = {"first": first, "best": best, "tps": new / best, "cache": ratio}
+    return results
+
+
+def run_kerasformers_memory(model_name: str, cases):
+    """Peak memory of one decoding per case over the theoretical cache of all its rows (see the module doc)."""
+    from kerasformers.generation import generate
+
+    model = _build(model_name)
+    prompt = _prompt()
+    results = {}
+    for method, new in cases:
+        kwargs = {"method": "beam", "topk": 4} if method == "beam4" else {"method": "greedy"}
+        generate(model, prompt, max_new_tokens=new, **kwargs)  # compiles, allocates once
         rows = 4 if method == "beam4" else 1
         peak = _peak_memory_above_now(lambda: generate(model, prompt, max_new_tokens=new, **kwargs))
-        results[f"{method}/{new}"] = {"first": first, "best": best, "tps": new / best, "cache": ratio,
-                                      "peak": None if peak is None else peak / (rows * theory)}
+        theory = rows * 2 * LAYERS * (PROMPT + new) * HIDDEN * 4
+        results[f"{method}/{new}"] = {"peak": None if peak is None else peak / theory}
     return results
 
 
@@ -204,6 +226,8 @@ def worker(args) -> None:
     cases = _cases(args)
     if args.worker == "kerasformers":
         report(run_kerasformers(args.model, args.repeats, cases, args.torch_compile))
+    elif args.worker == "kerasformers-memory":
+        report(run_kerasformers_memory(args.model, cases))
     elif args.worker == "transformers":
         report(run_transformers(args.repeats, cases))
     elif args.worker == "keras-hub":
@@ -235,7 +259,13 @@ def main() -> None:
     rows = []
     for backend in args.backends.split(","):
         env = {"KERAS_BACKEND": backend, "PYTHONPATH": src}
-        rows.append((f"kerasformers {args.model} ({backend})", spawn(sys.executable, script, ["--worker", "kerasformers", *common], env)))
+        result = spawn(sys.executable, script, ["--worker", "kerasformers", *common], env)
+        if isinstance(result, dict):
+            memory = spawn(sys.executable, script, ["--worker", "kerasformers-memory", *common],
+                           {**env, "MALLOC_MMAP_THRESHOLD_": "65536"})
+            for case, figures in (memory.items() if isinstance(memory, dict) else ()):
+                result.setdefault(case, {}).update(figures)
+        rows.append((f"kerasformers {args.model} ({backend})", result))
         if backend == "torch" and args.torch_compile:
             rows.append((f"kerasformers {args.model} (torch.compile)", spawn(
                 sys.executable, script, ["--worker", "kerasformers", "--torch-compile", *common], env)))
