@@ -124,11 +124,12 @@ class CompiledStep:
         if rows is not None:
             caches = gather_rows(caches, rows)
         bias = rank_mask(query_ranks, key_ranks)
-        outputs, caches = self.builder.call_cached(inputs, caches, bias, index)
+        # The final layers (LM head) run on the last position only: a prompt's other positions need
+        # their keys and values, not their logits.
+        outputs, caches = self.builder.call_cached(inputs, caches, bias, index, last=last)
         if isinstance(outputs, (list, tuple)):
             outputs = outputs[self.output_index]
-        last = ops.reshape(ops.cast(last, "int32"), (-1, 1, 1))
-        return ops.take_along_axis(outputs, last, axis=1)[:, 0], caches
+        return outputs[:, 0], caches
 
     def _compile(self):
         if self.backend == "jax":

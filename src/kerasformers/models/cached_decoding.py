@@ -22,13 +22,16 @@ class DecodingPass:
     ``index`` is the cache slot of the first new position; ``caches`` maps each
     attention layer's name to its ``(k_cache, v_cache)`` and receives the updated
     ones; names in ``frozen`` are read without update (cross-attention memories);
-    ``attention_bias`` is the self-attention mask over the cache slots.
+    ``attention_bias`` is the self-attention mask over the cache slots; ``last``
+    (``[batch]`` int, or None for all) selects the one new position per row whose
+    output is wanted, so the final layers (the LM head) run on it alone.
     """
 
     index: Any
     caches: Dict[str, tuple]
     frozen: frozenset = field(default_factory=frozenset)
     attention_bias: Any = None
+    last: Any = None
 
 
 class CachedDecoding:
@@ -91,7 +94,21 @@ class CachedDecoding:
         outputs, self._decoding.caches[self.prefixed(name)] = outputs
         return outputs
 
-    def call_cached(self, inputs: Sequence, caches: Dict[str, tuple], attention_bias, index, frozen=()):
+    def select_decoding_positions(self, x):
+        """Hidden states ``x`` before the final layers, cut to the pass's ``last`` positions when set.
+
+        A prompt of 32 positions then gets its LM head (a ``[hidden, vocab]`` product) on one
+        position, not 32. A family whose blocks carry more than the hidden states (T5's decoder
+        carries ``[context, x]``) overrides this.
+        """
+        last = None if self._decoding is None else self._decoding.last
+        if last is None:
+            return x
+        from keras import ops
+
+        return ops.take_along_axis(x, ops.reshape(ops.cast(last, "int32"), (-1, 1, 1)), axis=1)
+
+    def call_cached(self, inputs: Sequence, caches: Dict[str, tuple], attention_bias, index, frozen=(), last=None):
         """Run the built model on new positions against a key/value cache.
 
         Args:
@@ -106,10 +123,12 @@ class CachedDecoding:
                 e.g. :func:`kerasformers.backend.rank_mask`.
             index: cache slot (= position) of the first new token.
             frozen: names in ``caches`` read as they are (cross-attention memories).
+            last: optional ``[batch]`` int, the one new position per row whose outputs
+                are wanted (the final layers then run on it alone).
 
         Returns:
-            ``(outputs, caches)``: the model's outputs for the new positions
-            (its usual structure) and the updated caches.
+            ``(outputs, caches)``: the model's outputs for the new positions (one
+            position per row with ``last``; its usual structure) and the updated caches.
 
         Example:
             >>> import numpy as np
@@ -131,7 +150,7 @@ class CachedDecoding:
         self.inputs = list(inputs)
         self._attention_masks, self._position_tables, self._attention_scores = {}, {}, None
         self._decoding = DecodingPass(
-            index=index, caches=caches, frozen=frozenset(frozen), attention_bias=attention_bias
+            index=index, caches=caches, frozen=frozenset(frozen), attention_bias=attention_bias, last=last
         )
         try:
             outputs = self.call(self.inputs)

@@ -358,15 +358,20 @@ class T5_Decoder(T5_Base):
             )
         return memories
 
-    def call_cached(self, inputs: Sequence, caches: Dict[str, tuple], attention_bias, index, frozen=()):
+    def call_cached(self, inputs: Sequence, caches: Dict[str, tuple], attention_bias, index, frozen=(), last=None):
         """:meth:`Transformer.call_cached` for the decoder: ``inputs`` are the new token ids only;
         ``caches`` hold the self-attention caches and the cross-attention :meth:`memories`."""
         names = self.cross_attention_names()
         # The first memory stands in for Input-Context: only its length is read (cross position bias).
         context = caches[names[0]][0]
         return super().call_cached(
-            [context, inputs[0]], caches, attention_bias, index, frozenset(frozen) | frozenset(names)
+            [context, inputs[0]], caches, attention_bias, index, frozenset(frozen) | frozenset(names), last
         )
+
+    def select_decoding_positions(self, x):
+        # The decoder's blocks carry [context, hidden states]; only the hidden states are cut.
+        context, hidden = x
+        return [context, super().select_decoding_positions(hidden)]
 
     def apply_final_layers(self, inputs):
         x = self.apply_output_norm(inputs[1])

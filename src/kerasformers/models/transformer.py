@@ -207,7 +207,7 @@ class Transformer(CachedDecoding):
         x = self.apply_embeddings(inputs)
         for index in range(self.num_hidden_layers):
             x = self.apply_main_layers(x, index)
-        return self.apply_final_layers(x)
+        return self.apply_final_layers(self.select_decoding_positions(x))
 
     def prefixed(self, name: Optional[str]) -> Optional[str]:
         """``name`` with the model's ``prefix`` (e.g. ``'Predecessor-Embedding-Token'``)."""
