@@ -131,6 +131,18 @@ class CompiledStep:
             outputs = outputs[self.output_index]
         return outputs[:, 0], caches
 
+    def _values(self) -> list:
+        """The variables' current arrays, read at every step (training may have replaced them).
+
+        ``Variable._value`` is the stored array; the public ``value`` property returns the same array
+        outside an autocast or stateless scope (where decoding runs) after several scope lookups,
+        which cost about 1 ms per step for a 200-variable model, 3-4% of a GPT2-small step on CPU.
+        """
+        values = [getattr(v, "_value", None) for v in self.variables]
+        if any(value is None for value in values):
+            return [v.value for v in self.variables]
+        return values
+
     def _compile(self):
         if self.backend == "jax":
             import jax
@@ -145,7 +157,7 @@ class CompiledStep:
                 with warnings.catch_warnings():
                     # Donation cannot reuse the buffers when a gather changes the batch size; that is expected.
                     warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
-                    return jitted([v.value for v in self.variables], *args)
+                    return jitted(self._values(), *args)
 
             return run
         if self.backend == "tensorflow":
