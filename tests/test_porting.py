@@ -341,3 +341,15 @@ def test_web_serving_round_trip():
         assert _call(f"http://127.0.0.1:{web.port}/nowhere")[0] == 404
     finally:
         web.stop()
+
+
+def test_predict_is_silent_and_keras2_train_hook_names_the_port(capsys):
+    """Scripts call predict once per sample or decoding step: Keras 2.3 printed nothing, nor does this model.
+    Keras 2's ``_make_train_function`` (the adversarial-training recipes) points to kerasformers.adversarial."""
+    model = build_transformer_model(None, None, **TINY)
+    ids = np.array([[2, 5, 6, 3]])
+    capsys.readouterr()
+    model.predict([ids, np.zeros_like(ids)])
+    assert capsys.readouterr().out == ""
+    with pytest.raises(NotImplementedError, match="kerasformers.adversarial"):
+        model._make_train_function()

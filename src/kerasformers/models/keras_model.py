@@ -88,9 +88,22 @@ class TransformerModel(keras.Model):
             raise
 
     def predict(self, x, *args, **kwargs):
+        """``keras.Model.predict``, silent by default (``verbose=0``) as in Keras 2.3, which bert4keras ran on:
+        scripts call it once per sample or per decoding step, and Keras 3's default printed a bar each time."""
+        if len(args) < 2:  # predict(x, batch_size, verbose, ...): verbose not given positionally
+            kwargs.setdefault("verbose", 0)
         self.check_input_lengths(x)
         with self._weights_survive_failure():
             return super().predict(x, *args, **kwargs)
+
+    def _make_train_function(self):
+        # Keras 2's private hook that bert4keras's adversarial-training recipes rewrite; Keras 3 has none.
+        raise NotImplementedError(
+            "model._make_train_function() does not exist in Keras 3: a script that rewrites the training step "
+            "(adversarial training, gradient penalty, VAT) ports to kerasformers.adversarial "
+            "(adversarial_training, gradient_penalty, virtual_adversarial_training); see docs/migration.md, "
+            "section 'Porting K.gradients, K.function and train_function hacks'."
+        )
 
     def predict_on_batch(self, x):
         self.check_input_lengths(x)
