@@ -105,6 +105,16 @@ def _build(model_name: str):
     return build_transformer_model(None, None, application="lm", segment_vocab_size=0, **CONFIG)
 
 
+def _search(method: str) -> dict:
+    """``generate`` keywords of a case's method."""
+    return {"method": "beam", "topk": 4} if method == "beam4" else {"method": "greedy"}
+
+
+def _cache_theory(new: int) -> int:
+    """Theoretical key/value cache bytes of one row: 2 x layers x (prompt + new) x hidden x 4 bytes."""
+    return 2 * LAYERS * (PROMPT + new) * HIDDEN * 4
+
+
 def run_kerasformers(model_name: str, repeats: int, cases, torch_compile: bool = False):
     import numpy as np
 
@@ -118,12 +128,11 @@ def run_kerasformers(model_name: str, repeats: int, cases, torch_compile: bool =
     prompt = _prompt()
     results = {}
     for method, new in cases:
-        kwargs = {"method": "beam", "topk": 4} if method == "beam4" else {"method": "greedy"}
+        kwargs = _search(method)
         first, best = _timed(lambda: generate(model, prompt, max_new_tokens=new, **kwargs), repeats)
         probe = LastToken(model, length_hint=new)
         probe.predict([np.array([prompt])])
-        theory = 2 * LAYERS * (PROMPT + new) * HIDDEN * 4
-        ratio = cache_bytes(probe.cache.caches) / theory  # one row (beams hold one row per beam)
+        ratio = cache_bytes(probe.cache.caches) / _cache_theory(new)  # one row (beams hold one row per beam)
         del probe
         results[f"{method}/{new}"] = {"first": first, "best": best, "tps": new / best, "cache": ratio}
     return results
@@ -137,12 +146,11 @@ def run_kerasformers_memory(model_name: str, cases):
     prompt = _prompt()
     results = {}
     for method, new in cases:
-        kwargs = {"method": "beam", "topk": 4} if method == "beam4" else {"method": "greedy"}
+        kwargs = _search(method)
         generate(model, prompt, max_new_tokens=new, **kwargs)  # compiles, allocates once
         rows = 4 if method == "beam4" else 1
         peak = _peak_memory_above_now(lambda: generate(model, prompt, max_new_tokens=new, **kwargs))
-        theory = rows * 2 * LAYERS * (PROMPT + new) * HIDDEN * 4
-        results[f"{method}/{new}"] = {"peak": None if peak is None else peak / theory}
+        results[f"{method}/{new}"] = {"peak": None if peak is None else peak / (rows * _cache_theory(new))}
     return results
 
 

@@ -122,12 +122,11 @@ def writable_view(array: np.ndarray) -> Optional[np.ndarray]:
         root = root.obj
     if not isinstance(root, _PrivateMap) or root.closed:
         return None
-    # The view's first byte, relative to the mapping; strides carry over unchanged (all positive
-    # for what get_tensor and transposes/slices of it give).
     if any(s < 0 for s in array.strides):
-        return None
+        return None  # get_tensor and its transposes/slices have positive strides only
     # Built on np.frombuffer's array, which holds an export of the mapping: closing the reader then
     # leaves it mapped until the last array over it goes (given the mmap itself, numpy would not).
+    # The same first byte (offset into the mapping) and the same strides give the same elements.
     whole = np.frombuffer(root, dtype=np.uint8)
     offset = array.__array_interface__["data"][0] - whole.__array_interface__["data"][0]
     return np.ndarray(array.shape, array.dtype, buffer=whole, offset=offset, strides=array.strides)

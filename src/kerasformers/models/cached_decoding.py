@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Sequence
 
+from keras import ops
+
 
 @dataclass
 class DecodingPass:
@@ -104,8 +106,6 @@ class CachedDecoding:
         last = None if self._decoding is None else self._decoding.last
         if last is None:
             return x
-        from keras import ops
-
         return ops.take_along_axis(x, ops.reshape(ops.cast(last, "int32"), (-1, 1, 1)), axis=1)
 
     def call_cached(self, inputs: Sequence, caches: Dict[str, tuple], attention_bias, index, frozen=(), last=None):
