@@ -1,8 +1,8 @@
 """Key/value caches for decoding, and the compiled step that reads and updates them.
 
 A cache holds, for every attention layer, keys and values of static shape
-``[batch, max_length, heads, size]``. Slots are written in place of zeros as the
-sequence grows, and a *rank* per slot decides what each new position may see:
+``[batch, heads, max_length, size]`` (head-major, :mod:`kerasformers.cache_ops`).
+Slots are written in place of zeros as the sequence grows, and a *rank* per slot decides what each new position may see:
 a key is visible to a query when ``key_rank <= query_rank``. Ranks are positions
 for ``application='lm'`` and cumulative segment ids for ``'unilm'``; unwritten
 slots and padding tokens get :data:`HIDDEN`, which no query reaches. The same
@@ -55,7 +55,7 @@ def allocate_caches(builder, batch_size: int, max_length: int) -> Dict[str, tupl
         ...             intermediate_size=64, hidden_act="gelu")
         >>> caches = allocate_caches(bert, 1, 8)
         >>> len(caches), tuple(caches["Transformer-1-MultiHeadSelfAttention"][0].shape)
-        (2, (1, 8, 4, 8))
+        (2, (1, 4, 8, 8))
     """
     dtype = keras.mixed_precision.dtype_policy().compute_dtype
     if getattr(builder, "built", False):
@@ -80,13 +80,16 @@ def cache_bytes(caches: Dict[str, tuple]) -> int:
     return total
 
 
-def gather_rows(caches: Dict[str, tuple], rows) -> Dict[str, tuple]:
-    """Take ``rows`` of every cache, replacing the entries of ``caches`` one layer at a time.
+def gather_rows(caches: Dict[str, tuple], rows, keep: Sequence[str] = ()) -> Dict[str, tuple]:
+    """Take ``rows`` of every cache but those named in ``keep``, replacing the entries of ``caches``
+    one layer at a time.
 
     In place, so that (eagerly) each layer's old cache can be freed before the next is gathered: the
     peak is the caches plus one layer's, not twice the caches.
     """
     for name in list(caches):
+        if name in keep:
+            continue
         k, v = caches[name]
         caches[name] = (take_cache_rows(k, rows), take_cache_rows(v, rows))
     return caches
@@ -100,7 +103,9 @@ class CompiledStep:
         output_index: which of the builder's outputs to return (its LM head).
 
     Calling it with ``rows`` (``[batch]`` int) first gathers those cache rows
-    (beam search reorders beams), which also changes the batch size.
+    (beam search reorders beams), which also changes the batch size; caches named
+    in ``keep`` stay as they are (cross-attention memories whose rows all hold the
+    same input: gathering them would copy every memory at every step).
     """
 
     #: PyTorch only: run the step under ``torch.compile`` instead of eagerly. Off by default: each new
@@ -116,13 +121,13 @@ class CompiledStep:
         self.variables = list(builder.model.variables)
         self._compiled = None
 
-    def _forward(self, inputs, caches, key_ranks, query_ranks, index, rows, last):
+    def _forward(self, inputs, caches, key_ranks, query_ranks, index, rows, last, keep=()):
         if self.backend != "torch":
             # Traced backends must not mutate their arguments (tf.function refuses); only eager PyTorch
             # frees memory by updating the handed-over dict in place.
             caches = dict(caches)
         if rows is not None:
-            caches = gather_rows(caches, rows)
+            caches = gather_rows(caches, rows, keep)
         bias = rank_mask(query_ranks, key_ranks)
         # The final layers (LM head) run on the last position only: a prompt's other positions need
         # their keys and values, not their logits.
@@ -147,11 +152,11 @@ class CompiledStep:
         if self.backend == "jax":
             import jax
 
-            def stateless(values, inputs, caches, key_ranks, query_ranks, index, rows, last):
+            def stateless(values, inputs, caches, key_ranks, query_ranks, index, rows, last, keep):
                 with keras.StatelessScope(state_mapping=list(zip(self.variables, values))):
-                    return self._forward(inputs, caches, key_ranks, query_ranks, index, rows, last)
+                    return self._forward(inputs, caches, key_ranks, query_ranks, index, rows, last, keep)
 
-            jitted = jax.jit(stateless, donate_argnums=(2,))
+            jitted = jax.jit(stateless, donate_argnums=(2,), static_argnums=(8,))
 
             def run(*args):
                 with warnings.catch_warnings():
@@ -176,28 +181,35 @@ class CompiledStep:
             return run_torch
         return self._forward
 
-    def __call__(self, inputs, caches, key_ranks, query_ranks, index: int, rows=None, last=None):
+    def __call__(self, inputs, caches, key_ranks, query_ranks, index: int, rows=None, last=None, keep=()):
         if self._compiled is None:
             self._compiled = self._compile()
         batch = len(query_ranks)
         if rows is not None and batch != next(iter(caches.values()))[0].shape[0]:
             # The batch changes (beam search's first step fans one row out to its beams): gather here, so
             # the compiled step sees one batch size and compiles once per size, not per (old, new) pair.
-            caches = gather_rows(caches, ops.convert_to_tensor(np.asarray(rows, "int32")))
+            caches = gather_rows(caches, _int32_tensor(rows))
             rows = np.arange(batch)
-        last = np.zeros(batch, "int32") if last is None else np.asarray(last, "int32")
-        # PyTorch slices with a Python int (no tensor indexing); the compiled backends take a traced scalar.
-        index = int(index) if self.backend == "torch" else np.asarray(index, "int32")
+        last = np.zeros(batch, "int32") if last is None else last
+        # jax.jit takes numpy arrays as they are (its C++ path moves them to the device faster than
+        # ops.convert_to_tensor, about 1 ms a step for these seven); the other backends get tensors.
+        tensor = (lambda x: np.asarray(x, "int32")) if self.backend == "jax" else _int32_tensor
         args = (
-            [ops.convert_to_tensor(np.asarray(x, "int32")) for x in inputs],
+            [tensor(x) for x in inputs],
             caches,
-            ops.convert_to_tensor(np.asarray(key_ranks, "int32")),
-            ops.convert_to_tensor(np.asarray(query_ranks, "int32")),
-            index if self.backend == "torch" else ops.convert_to_tensor(index),
-            None if rows is None else ops.convert_to_tensor(np.asarray(rows, "int32")),
-            ops.convert_to_tensor(last),
+            tensor(key_ranks),
+            tensor(query_ranks),
+            # PyTorch slices with a Python int (no tensor indexing); the compiled backends take a traced scalar.
+            int(index) if self.backend == "torch" else tensor(index),
+            None if rows is None else tensor(rows),
+            tensor(last),
+            tuple(sorted(keep)) if rows is not None else (),  # static: one compiled step per set of names
         )
         return self._compiled(*args)
+
+
+def _int32_tensor(x):
+    return ops.convert_to_tensor(np.asarray(x, "int32"))
 
 
 def compiled_step(builder, output_index: int = 0) -> CompiledStep:
@@ -343,12 +355,18 @@ class PrefixCache:
         # Handed over (no reference kept here): eagerly, each layer's old cache is freed once its new one is
         # written, so decoding holds about one copy of the caches (PyTorch's slice_update copies).
         caches, self.caches = self.caches, None
-        out, self.caches = self.step(new, caches, key_ranks, queries, self.length, None if identity else rows_p)
+        keep = () if identity else self._take_rows(rows_p)
+        out, self.caches = self.step(new, caches, key_ranks, queries, self.length, None if identity else rows_p,
+                                     keep=keep)
         self.key_ranks = key_ranks
         self.last_rank = queries[:, 0]
         self.length += 1
         self.steps_served += 1
         return ops.convert_to_numpy(out)[:batch].astype("float32")
+
+    def _take_rows(self, rows: np.ndarray) -> Tuple[str, ...]:
+        """Note that the step takes cache ``rows``; returns the names of caches it may leave in place."""
+        return ()
 
     def allocate(self, batch_size: int, max_length: int) -> Dict[str, tuple]:
         """Fresh caches for a prefill pass (an encoder-decoder adds its cross-attention memories)."""
@@ -396,6 +414,19 @@ class Seq2SeqPrefixCache(PrefixCache):
         super().reset()
         self.contexts: Dict[bytes, int] = {}
         self._context = None
+        self._row_contexts = None  # the context id of each cache row
+
+    def _prefill(self, arrays) -> np.ndarray:
+        self._row_contexts = np.asarray(arrays[1])[:, 0].copy()
+        return super()._prefill(arrays)
+
+    def _take_rows(self, rows: np.ndarray) -> Tuple[str, ...]:
+        # Beam search and sampling reorder the rows of one input: each memory row then already holds
+        # the context of the row that will read it, and the memories need no gather.
+        taken = self._row_contexts[rows]
+        same = taken.shape == self._row_contexts.shape and bool(np.all(taken == self._row_contexts))
+        self._row_contexts = taken
+        return tuple(self.builder.cross_attention_names()) if same else ()
 
     def _context_ids(self, context: np.ndarray) -> np.ndarray:
         """A small id per distinct context row (equal rows, e.g. beams of one input, share one)."""

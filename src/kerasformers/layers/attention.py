@@ -10,7 +10,7 @@ import ml_dtypes
 from keras import ops
 
 from kerasformers.backend import INFINITY, apply_rotary_position_embeddings
-from kerasformers.cache_ops import write_cache
+from kerasformers.cache_ops import cache_view, write_cache
 from kerasformers.layers.core import dense_checkpoint_weights
 
 # Position schemes the attention core understands (``p_bias`` at call time).
@@ -86,8 +86,8 @@ class MultiHeadAttention(keras.layers.Layer):
       (:class:`RelativePositionEmbeddingT5`) and adds it to the scores.
 
     Key/value cache (autoregressive decoding): pass ``cache=(k_cache, v_cache)``,
-    two tensors ``[batch, max_len, heads, key_size or head_size]`` of static shape,
-    and ``cache_update_index`` (an int or scalar tensor). The keys and values of
+    two head-major tensors ``[batch, heads, max_len, key_size or head_size]`` of
+    static shape (see :mod:`kerasformers.cache_ops`), and ``cache_update_index`` (an int or scalar tensor). The keys and values of
     the new positions are written at ``cache_update_index`` with
     ``keras.ops.slice_update``, the queries attend to the whole cache, and the call
     returns ``(outputs, (k_cache, v_cache))``. The mask must then cover the
@@ -115,11 +115,11 @@ class MultiHeadAttention(keras.layers.Layer):
         >>> x = keras.ops.ones((1, 3, 8))
         >>> tuple(mha([x, x, x]).shape)
         (1, 3, 8)
-        >>> cache = (keras.ops.zeros((1, 6, 2, 4)), keras.ops.zeros((1, 6, 2, 4)))
+        >>> cache = (keras.ops.zeros((1, 2, 6, 4)), keras.ops.zeros((1, 2, 6, 4)))
         >>> seen = keras.ops.convert_to_tensor([[[True] * 4 + [False] * 2]])  # 3 cached + 1 new
         >>> y, cache = mha([x[:, :1], x[:, :1], x[:, :1], seen], a_bias=True, cache=cache, cache_update_index=3)
         >>> tuple(y.shape), tuple(cache[0].shape)
-        ((1, 1, 8), (1, 6, 2, 4))
+        ((1, 1, 8), (1, 2, 6, 4))
     """
 
     def __init__(
@@ -193,7 +193,7 @@ class MultiHeadAttention(keras.layers.Layer):
         qw = self._split_heads(self.q_dense(q), self.key_size)
         memory = cache is not None and cache_update_index is None
         if memory:
-            kw, vw = cache  # cross-attention to a memory projected (and rotated) once
+            kw, vw = cache_view(cache[0]), cache_view(cache[1])  # a memory projected (and rotated) once
         else:
             kw = self._split_heads(self.k_dense(k), self.key_size)
             vw = self._split_heads(self.v_dense(v), self.head_size)
@@ -204,9 +204,8 @@ class MultiHeadAttention(keras.layers.Layer):
             else:
                 qw, kw = apply_rotary_position_embeddings(sinusoid, qw, kw)
         if cache is not None and cache_update_index is not None:
-            kw = write_cache(cache[0], cache_update_index, kw)
-            vw = write_cache(cache[1], cache_update_index, vw)
-            cache = (kw, vw)
+            cache = (write_cache(cache[0], cache_update_index, kw), write_cache(cache[1], cache_update_index, vw))
+            kw, vw = cache_view(cache[0]), cache_view(cache[1])
         if previous_scores is not None:
             # Masks and residual scores are summed in float32: -1e12 overflows float16.
             previous_scores = ops.cast(previous_scores, "float32")

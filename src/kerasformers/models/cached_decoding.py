@@ -12,9 +12,11 @@ nothing else about it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from keras import ops
+
+from kerasformers.cache_ops import cache_view
 
 
 @dataclass
@@ -49,18 +51,18 @@ class CachedDecoding:
     def attention_cache_shapes(self, batch_size: int, max_length: int) -> Dict[str, tuple]:
         """``{attention layer name: (k_shape, v_shape)}`` of the key/value cache of every block.
 
-        Each shape is ``[batch_size, max_length, heads, size]``. A decoder with
-        cross-attention (T5) extends this with its own layers.
+        Each shape is head-major, ``[batch_size, heads, max_length, size]``
+        (:mod:`kerasformers.cache_ops`).
 
         Example:
             >>> from kerasformers.models import BERT
             >>> bert = BERT(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
             ...             intermediate_size=64, hidden_act="gelu")
             >>> bert.attention_cache_shapes(2, 16)
-            {'Transformer-0-MultiHeadSelfAttention': ((2, 16, 4, 8), (2, 16, 4, 8))}
+            {'Transformer-0-MultiHeadSelfAttention': ((2, 4, 16, 8), (2, 4, 16, 8))}
         """
-        k_shape = (batch_size, max_length, self.num_attention_heads, self.attention_key_size)
-        v_shape = (batch_size, max_length, self.num_attention_heads, self.attention_head_size)
+        k_shape = (batch_size, self.num_attention_heads, max_length, self.attention_key_size)
+        v_shape = (batch_size, self.num_attention_heads, max_length, self.attention_head_size)
         return {
             self.prefixed(self.block_layer_name("MultiHeadSelfAttention", i)): (k_shape, v_shape)
             for i in range(self.num_hidden_layers)
@@ -90,6 +92,13 @@ class CachedDecoding:
             "cache": decoding.caches[key],
             "cache_update_index": None if key in decoding.frozen else decoding.index,
         }
+
+    def cached_keys(self, name: Optional[str] = None):
+        """The keys cached for attention layer ``name`` (unprefixed; default: the first cache), viewed
+        as ``[batch, max_length, heads, size]``: position tables sized by the key length read it."""
+        caches = self._decoding.caches
+        cache = next(iter(caches.values())) if name is None else caches[self.prefixed(name)]
+        return cache_view(cache[0])
 
     def store_attention_cache(self, name: str, outputs):
         """Keep the updated cache of layer ``name`` from its ``(outputs, cache)``; returns ``outputs``."""

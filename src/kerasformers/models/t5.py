@@ -28,7 +28,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from kerasformers.cache_ops import as_cache
+from kerasformers.cache_ops import as_cache, cache_view
 from kerasformers.layers import AttentionMask, Embedding, RelativePositionEmbeddingT5, ScaleOffset
 from kerasformers.layers.core import ClearMask
 from kerasformers.models.transformer import Transformer
@@ -150,7 +150,7 @@ class T5_Base(Transformer):
         the whole cache."""
         if key not in self._positions:
             if key == "self" and self._decoding is not None:
-                k = self._decoding.caches[self.prefixed(self.block_layer_name("MultiHeadSelfAttention", 0))][0]
+                k = self.cached_keys(self.block_layer_name("MultiHeadSelfAttention", 0))
             self._positions[key] = self.apply(
                 inputs=[q, k],
                 layer=RelativePositionEmbeddingT5,
@@ -346,7 +346,7 @@ class T5_Decoder(T5_Base):
 
     def memories(self, context) -> Dict[str, tuple]:
         """Cross-attention keys and values of the encoder output ``context`` for every block,
-        ``{layer name: (k, v)}`` of shape ``[batch, context length, heads, size]``: computed once
+        ``{layer name: (k, v)}`` of head-major shape ``[batch, heads, context length, size]``: computed once
         per input, then read by every decoding step."""
         context = ops.convert_to_tensor(context, dtype=self.model.compute_dtype)
         memories = {}
@@ -363,7 +363,7 @@ class T5_Decoder(T5_Base):
         ``caches`` hold the self-attention caches and the cross-attention :meth:`memories`."""
         names = self.cross_attention_names()
         # The first memory stands in for Input-Context: only its length is read (cross position bias).
-        context = caches[names[0]][0]
+        context = cache_view(caches[names[0]][0])  # [batch, context length, heads, size]
         return super().call_cached(
             [context, inputs[0]], caches, attention_bias, index, frozenset(frozen) | frozenset(names), last
         )

@@ -443,7 +443,7 @@ class Transformer(CachedDecoding):
             )
         elif table is None and self.position_bias == "typical_relative":
             # Keys span the whole cache during a cached pass: any cache tensor gives that length.
-            keys = inputs if self._decoding is None else next(iter(self._decoding.caches.values()))[0]
+            keys = inputs if self._decoding is None else self.cached_keys()
             table = self.apply(
                 inputs=[inputs, keys],
                 layer=RelativePositionEmbedding,
