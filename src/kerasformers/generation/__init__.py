@@ -3,7 +3,7 @@
 Every decoder-capable model (``application='lm'`` or ``'unilm'``, the GPT
 family) is decoded from a key/value cache: the prompt is encoded once, then each
 step computes one position, in a step compiled with static shapes (``jax.jit``,
-``tf.function``; eager PyTorch). See docs/generation.md.
+``tf.function(jit_compile=True)``; eager PyTorch). See docs/generation.md.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ slots and padding tokens get :data:`HIDDEN`, which no query reaches. The same
 rule therefore gives the causal mask, the UniLM mask and the padding mask.
 
 :class:`CompiledStep` runs :meth:`Transformer.call_cached` under ``jax.jit``
-(with the cache buffers donated), ``tf.function`` or plain PyTorch, with static
+(with the cache buffers donated), ``tf.function(jit_compile=True)`` or plain PyTorch, with static
 shapes: it compiles once per (batch, prompt bucket, cache length) and then
 serves every step. :class:`PrefixCache` serves "the last position of these
 growing prefixes", the question an :class:`AutoRegressiveDecoder` asks.
@@ -168,7 +168,9 @@ class CompiledStep:
         if self.backend == "tensorflow":
             import tensorflow as tf
 
-            return tf.function(self._forward, jit_compile=False)
+            # XLA, as on JAX: plain tf.function ran the step op by op, copying each head-major cache into
+            # the order tf.einsum wants (T5.1.1-small beam 4: 3.5 s a search without XLA, 2.2 s with).
+            return tf.function(self._forward, jit_compile=True)
         if self.backend == "torch":
             import torch
 
