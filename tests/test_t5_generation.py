@@ -84,3 +84,22 @@ def test_generate_gives_the_decoder_ids(case, method):
                    start_id=CASES[case][3], **kwargs)
     ids = ids if method == "sample" else [ids]
     assert [r.tolist() for r in ids] == [r[1:] for r in run(case, method, use_cache=True)[0]]
+
+
+@pytest.mark.parametrize("orders", [[[0, 0, 1, 1], [1, 0, 3, 2]], [[0, 1, 1, 0], [3, 3, 0, 1]]],
+                         ids=["beams-reorder-within-each-input", "rows-swap-inputs"])
+def test_rows_of_two_inputs_reordered_across_steps_match_the_uncached_decoder(orders):
+    """Two sources decoded in one batch: each step's rows are taken from the previous ones in any order,
+    whether every row keeps its input (beam search: the memories stay in place) or rows move between
+    the inputs (the memories must follow the rows)."""
+    from kerasformers.generation import LastToken
+
+    t5 = t5_for("t5_pegasus")
+    encoded = keras.ops.convert_to_numpy(t5.encoder(keras.ops.convert_to_tensor(SOURCE), training=False))
+    cached, uncached = LastToken(t5.decoder, length_hint=4), LastToken(t5.decoder, use_cache=False)
+    contexts, ids = encoded, np.full((2, 1), 2)
+    for step, rows in enumerate([None] + orders):
+        if rows is not None:
+            contexts, ids = contexts[rows], np.concatenate([ids[rows], np.full((len(rows), 1), 7 + step)], 1)
+        np.testing.assert_allclose(cached.predict([contexts, ids]), uncached.predict([contexts, ids]), atol=2e-5)
+    assert cached.cache.steps_served == 2
