@@ -1,7 +1,11 @@
 #!/bin/bash
-# Interleaved rounds of each contender's worker (same workers as the benchmark scripts); best of all rounds is kept.
-cd /work/main/benchmarks
-PY=../.venv/bin/python; B4K=/work/venv-b4k/bin/python
+# Interleaved rounds of the key contenders of seq2seq.py and generate.py, for a noisy machine: each round runs
+# the scripts' own workers one after the other and prints their RESULT lines; keep the best of the rounds.
+# Usage: BERT4KERAS_PYTHON=/path/to/venv-b4k/bin/python bash benchmarks/interleave.sh
+# (run from a checkout with .venv and the benchmark-only keras-hub in .khub, see README.md)
+set -u
+cd "$(dirname "$0")"
+PY=${PYTHON:-../.venv/bin/python}; B4K=${BERT4KERAS_PYTHON:?set BERT4KERAS_PYTHON to bert4keras's Python}
 export PYTHONPATH=../src
 for round in 1 2 3; do
   echo "round $round $(cat /proc/loadavg)"
