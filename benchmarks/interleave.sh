@@ -5,7 +5,7 @@
 # (run from a checkout with .venv and the benchmark-only keras-hub in .khub, see README.md)
 set -u
 cd "$(dirname "$0")"
-PY=${PYTHON:-../.venv/bin/python}; B4K=${BERT4KERAS_PYTHON:?set BERT4KERAS_PYTHON to bert4keras's Python}
+PY=${PYTHON:-../.venv/bin/python}; B4K=${BERT4KERAS_PYTHON:?set BERT4KERAS_PYTHON to the Python of a bert4keras venv}
 export PYTHONPATH=../src
 for round in 1 2 3; do
   echo "round $round $(cat /proc/loadavg)"
