@@ -87,7 +87,8 @@ class MultiHeadAttention(keras.layers.Layer):
 
     Key/value cache (autoregressive decoding): pass ``cache=(k_cache, v_cache)``,
     two head-major tensors ``[batch, heads, max_len, key_size or head_size]`` of
-    static shape (see :mod:`kerasformers.cache_ops`), and ``cache_update_index`` (an int or scalar tensor). The keys and values of
+    static shape (see :mod:`kerasformers.cache_ops`), and ``cache_update_index``
+    (an int or scalar tensor). The keys and values of
     the new positions are written at ``cache_update_index`` with
     ``keras.ops.slice_update``, the queries attend to the whole cache, and the call
     returns ``(outputs, (k_cache, v_cache))``. The mask must then cover the
