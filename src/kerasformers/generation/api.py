@@ -8,6 +8,7 @@ import numpy as np
 from keras import ops
 
 from kerasformers.generation.autoregressive import AutoRegressiveDecoder
+from kerasformers.generation.greedy_loop import greedy_search, loop_cache
 
 METHODS = ("greedy", "beam", "sample")
 
@@ -135,5 +136,8 @@ def generate(
         samples = decoder.random_sample(inputs, n, topk=topk, topp=topp, temperature=temperature,
                                         min_ends=min_ends, rng=rng)
         return [np.asarray(s)[skip:] for s in samples]
+    if method == "greedy" and seq2seq is None and loop_cache(decoder, model) is not None:
+        segment = (1 if unilm else 0) if n_inputs > 1 else None
+        return greedy_search(decoder, model, inputs, segment, min_ends)[skip:]
     beams = 1 if method == "greedy" else (topk or 4)
     return np.asarray(decoder.beam_search(inputs, beams, temperature=temperature, min_ends=min_ends))[skip:]

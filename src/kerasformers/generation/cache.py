@@ -148,6 +148,22 @@ class CompiledStep:
             return [v.value for v in self.variables]
         return values
 
+    def xla_options(self, positions: int) -> dict:
+        """XLA compiler options of a JAX step (or loop) computing ``positions`` new positions in all.
+
+        On CPU, a single position (greedy decoding) turns off XLA's YNNPACK fusions.
+        They serve one-row products and reductions (each weight matrix times a
+        vector, the softmax over the vocabulary) slower than XLA's own kernels:
+        GPT2-small greedy decoding ran at 57 tokens/s with them and 65-69 without
+        (benchmarks/README.md). Several rows (beam search, a prompt) keep them: there
+        they multiply faster than XLA's Eigen path (beam 4: 47 against 23 tokens/s).
+        """
+        import jax
+
+        if positions == 1 and jax.default_backend() == "cpu":
+            return {"xla_cpu_experimental_ynn_fusion_type": ""}  # an empty list: no YNNPACK fusion
+        return {}
+
     def _compile(self):
         if self.backend == "jax":
             import jax
@@ -156,13 +172,17 @@ class CompiledStep:
                 with keras.StatelessScope(state_mapping=list(zip(self.variables, values))):
                     return self._forward(inputs, caches, key_ranks, query_ranks, index, rows, last, keep)
 
-            jitted = jax.jit(stateless, donate_argnums=(2,), static_argnums=(8,))
+            jitted = {}
 
             def run(*args):
+                options = self.xla_options(int(np.size(args[3])))  # query ranks
+                key = tuple(sorted(options.items()))
+                if key not in jitted:
+                    jitted[key] = jax.jit(stateless, donate_argnums=(2,), static_argnums=(8,), compiler_options=options)
                 with warnings.catch_warnings():
                     # Donation cannot reuse the buffers when a gather changes the batch size; that is expected.
                     warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
-                    return jitted(self._values(), *args)
+                    return jitted[key](self._values(), *args)
 
             return run
         if self.backend == "tensorflow":
