@@ -17,6 +17,7 @@ growing prefixes", the question an :class:`AutoRegressiveDecoder` asks.
 
 from __future__ import annotations
 
+import gc
 import math
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -198,7 +199,13 @@ class CompiledStep:
 
             def run_torch(*args):
                 with torch.no_grad():
-                    return forward(*args)
+                    out = forward(*args)
+                # Keras's tree utilities on PyTorch (torch.utils._pytree's recursive flatten, with is_leaf
+                # closures over the structure) leave reference cycles that hold a step's tensors, caches
+                # included, until Python's cycle collector runs: a GPT2-small beam-4 decoding peaked at 1.7x
+                # the theoretical cache, 64x with the collector off. The young generations hold them.
+                gc.collect(1)
+                return out
 
             return run_torch
         return self._forward
