@@ -50,6 +50,7 @@ def loops_compiled(case) -> int:
 def test_loop_ids_equal_the_step_path_and_stop_at_the_end_token(case):
     looped, reference = both(case, 12)
     assert looped == reference and len(looped) == 12
+    assert both(case, 0) == ([], []) and both(case, 1) == (reference[:1], reference[:1])
     end_id = reference[4]  # a token the search produces: with it as the end, the output stops early
     first_end = reference.index(end_id)
     for minlen, min_ends in [(1, 1), (first_end + 2, 1), (1, 2)]:

@@ -64,6 +64,8 @@ def greedy_search(decoder, model, inputs, segment: Optional[int], min_ends: int 
     end_id = -1 if decoder.end_id is None else int(decoder.end_id)
     rows = [np.array([i]) for i in inputs]
     output_ids = decoder.first_output_ids
+    if decoder.maxlen <= 0:
+        return np.asarray(output_ids[0])
     # The first token comes from the prefill, scored exactly as the step path scores it.
     scores, _ = decoder.predict(rows, output_ids, None, 1, "logits")
     token = int(np.argmax(scores[0]))
