@@ -17,6 +17,7 @@ growing prefixes", the question an :class:`AutoRegressiveDecoder` asks.
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import warnings
@@ -161,8 +162,8 @@ class CompiledStep:
         """
         import jax
 
-        if positions == 1 and jax.default_backend() == "cpu":
-            return {"xla_cpu_experimental_ynn_fusion_type": ""}  # an empty list: no YNNPACK fusion
+        if positions == 1 and jax.default_backend() == "cpu" and _ynn_option_supported():
+            return dict(YNN_OFF)
         return {}
 
     def _compile(self):
@@ -235,6 +236,23 @@ class CompiledStep:
             tuple(sorted(keep)) if rows is not None else (),  # static: one compiled step per set of names
         )
         return self._compiled(*args)
+
+
+#: XLA:CPU compiler options with no YNNPACK fusion (an empty list of fusion types).
+YNN_OFF = {"xla_cpu_experimental_ynn_fusion_type": ""}
+
+
+@functools.lru_cache(maxsize=None)
+def _ynn_option_supported() -> bool:
+    """Whether this jax/jaxlib takes ``compiler_options`` with the YNNPACK option (recent XLA:CPU
+    only; older releases reject the option or the argument). Checked once on a trivial function."""
+    import jax
+
+    try:
+        jax.jit(lambda x: x + 1, compiler_options=YNN_OFF).lower(np.float32(1)).compile()
+    except Exception:  # noqa: BLE001 - any refusal means: compile without the option
+        return False
+    return True
 
 
 def _int32_tensor(x):

@@ -9,9 +9,12 @@ token), and every later step runs inside one ``jax.lax.while_loop``: argmax,
 cache write and end test stay on the device.
 
 The ids are those of the step-by-step path, which is beam search with one beam
-(bert4keras's greedy decoding): the argmax of the same probabilities, and the
-same end rule (stop after an ``end_id`` once the output holds ``minlen`` ids and
-``min_ends`` ends). Other backends, sampling and beam search keep the step path.
+(bert4keras's greedy decoding): the best of the same scores (float32
+``log(p + 1e-12)``), and the same end rule (stop after an ``end_id`` once the
+output holds ``minlen`` ids and ``min_ends`` ends). One difference remains: among
+exactly equal best scores, numpy's ``argpartition`` picks one in an order that
+depends on the vocabulary size, the loop the first. Other backends, sampling and
+beam search keep the step path.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def greedy_search(decoder, model, inputs, segment: Optional[int], min_ends: int 
         return np.asarray(output_ids[0])
     # The first token comes from the prefill, scored exactly as the step path scores it.
     scores, _ = decoder.predict(rows, output_ids, None, 1, "logits")
-    token = int(np.argmax(scores[0]))
+    token = int(scores.argpartition(-1, axis=None)[-1])  # beam_search's own selection, ties included
     output = [int(i) for i in output_ids[0]] + [token]
     ends = output.count(end_id)
     if decoder.maxlen <= 1 or (len(output) >= decoder.minlen and token == end_id and ends >= min_ends):
@@ -88,7 +91,7 @@ def _run_loop(cache: PrefixCache, token, out_len, steps, end_id, minlen, min_end
     step = cache.step
     loops = step.__dict__.setdefault("_greedy_loops", {})
     options = step.xla_options(1)
-    key = (segment is None, tuple(sorted(options.items())))
+    key = (segment is None, cache.mode, cache.mask_padding, tuple(sorted(options.items())))
     if key not in loops:
         loops[key] = _compile(cache, segment is not None, options)
     i32 = lambda x: np.asarray(x, "int32")  # noqa: E731
@@ -123,7 +126,8 @@ def _compile(cache: PrefixCache, with_segment: bool, options: dict):
             probas, caches = step._forward(
                 inputs, caches, key_ranks, jnp.reshape(query, (1, 1)), index, None, jnp.zeros((1,), "int32")
             )
-            token = jnp.argmax(probas[0]).astype("int32")
+            # The scores beam_search compares: float32 log(p + 1e-12), where neighbouring probabilities can tie.
+            token = jnp.argmax(jnp.log(probas[0].astype("float32") + 1e-12)).astype("int32")
             out = out.at[i].set(token)
             ends = ends + (token == end_id)
             done = (out_len + i + 1 >= minlen) & (token == end_id) & (ends >= min_ends)
