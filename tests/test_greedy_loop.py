@@ -92,3 +92,21 @@ def test_decoding_steps_leave_no_tensors_to_the_cycle_collector():
         gc.garbage.clear()
         gc.enable()
     assert cycled == []
+
+
+@pytest.mark.parametrize("method", ["greedy", "beam"])
+def test_a_model_that_outputs_logits_decodes_like_its_softmax_twin(method):
+    # final_activation='linear' (as OpenAI GPT-2 scripts often build it): generate must softmax the logits, not
+    # take their log; same weights, so the same ids as the softmax model.
+    import os
+
+    from test_generation import DATA
+
+    from kerasformers.models import build_transformer_model
+
+    folder = os.path.join(DATA, "gpt", "cpm_lm")
+    config, ckpt = os.path.join(folder, "config.json"), os.path.join(folder, "model.ckpt")
+    linear = build_transformer_model(config, ckpt, model="gpt2", final_activation="linear")
+    kwargs = {"topk": 3} if method == "beam" else {}
+    ids = generate(linear, PROMPT, max_new_tokens=8, method=method, **kwargs).tolist()
+    assert ids == generate(model_for("gpt2"), PROMPT, max_new_tokens=8, method=method, **kwargs).tolist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence, Union
 
+import keras
 import numpy as np
 from keras import ops
 
@@ -13,21 +14,48 @@ from kerasformers.generation.greedy_loop import greedy_search, loop_cache
 METHODS = ("greedy", "beam", "sample")
 
 
+def _continue_prompt(self, inputs, output_ids, states):
+    """bert4keras's recipe: the prompt plus the output ids (segment 1 under UniLM), last position's output."""
+    token_ids = np.concatenate([inputs[0], output_ids], 1)
+    arrays = [token_ids]
+    if self.n_inputs > 1:
+        segment = np.ones_like(output_ids) if self.unilm else np.zeros_like(output_ids)
+        arrays.append(np.concatenate([inputs[1], segment], 1))
+    return self.last_token(self.model).predict(arrays)
+
+
 class _PromptDecoder(AutoRegressiveDecoder):
-    """The decoder ``generate`` uses: prompt + output ids, output tokens in segment 1 for UniLM."""
+    """The decoder ``generate`` uses for a language model whose output is probabilities."""
 
     def __init__(self, model, n_inputs: int, unilm: bool, **kwargs):
         super().__init__(**kwargs)
         self.model, self.n_inputs, self.unilm = model, n_inputs, unilm
 
-    @AutoRegressiveDecoder.wraps(default_rtype="probas")
-    def predict(self, inputs, output_ids, states):
-        token_ids = np.concatenate([inputs[0], output_ids], 1)
-        arrays = [token_ids]
-        if self.n_inputs > 1:
-            segment = np.ones_like(output_ids) if self.unilm else np.zeros_like(output_ids)
-            arrays.append(np.concatenate([inputs[1], segment], 1))
-        return self.last_token(self.model).predict(arrays)
+    predict = AutoRegressiveDecoder.wraps(default_rtype="probas")(_continue_prompt)
+
+
+class _PromptLogitsDecoder(_PromptDecoder):
+    """:class:`_PromptDecoder` for a model whose output is logits (``final_activation='linear'``)."""
+
+    predict = AutoRegressiveDecoder.wraps(default_rtype="logits")(_continue_prompt)
+
+
+def outputs_logits(model) -> bool:
+    """Whether ``model``'s (first) output comes from a linear final activation: logits, not probabilities.
+
+    Example:
+        >>> from kerasformers.models import build_transformer_model
+        >>> kw = dict(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
+        ...           intermediate_size=64)
+        >>> outputs_logits(build_transformer_model(None, None, model="gpt2", **kw))
+        False
+        >>> outputs_logits(build_transformer_model(None, None, model="gpt2", final_activation="linear", **kw))
+        True
+    """
+    history = getattr(model.outputs[0], "_keras_history", None)
+    layer = getattr(history, "operation", None)
+    activation = getattr(layer, "activation", None) if isinstance(layer, keras.layers.Activation) else None
+    return getattr(activation, "__name__", None) == "linear"
 
 
 class _Seq2SeqDecoder(AutoRegressiveDecoder):
@@ -129,7 +157,9 @@ def generate(
                 raise ValueError(f"segment_ids has shape {segment_ids.shape}, token_ids {token_ids.shape}")
             inputs.append(segment_ids)
         unilm = any(layer.name.endswith("Attention-UniLM-Mask") for layer in model.layers)
-        decoder = _PromptDecoder(model, n_inputs, unilm, start_id=start_id, **kwargs)
+        # A logits output gets the decoder's softmax (bert4keras's default_rtype='logits'), not log(logits).
+        kind = _PromptLogitsDecoder if outputs_logits(model) else _PromptDecoder
+        decoder = kind(model, n_inputs, unilm, start_id=start_id, **kwargs)
     skip = 0 if start_id is None else 1  # the start id is the decoder's, not generated
     if method == "sample":
         rng = np.random.RandomState(seed) if seed is not None else None
@@ -138,6 +168,6 @@ def generate(
         return [np.asarray(s)[skip:] for s in samples]
     if method == "greedy" and seq2seq is None and loop_cache(decoder, model) is not None:
         segment = (1 if unilm else 0) if n_inputs > 1 else None
-        return greedy_search(decoder, model, inputs, segment, min_ends)[skip:]
+        return greedy_search(decoder, model, inputs, segment, min_ends, logits=outputs_logits(model))[skip:]
     beams = 1 if method == "greedy" else (topk or 4)
     return np.asarray(decoder.beam_search(inputs, beams, temperature=temperature, min_ends=min_ends))[skip:]

@@ -40,7 +40,8 @@ def loop_cache(decoder, model) -> Optional[PrefixCache]:
     return cache if type(cache) is PrefixCache else None
 
 
-def greedy_search(decoder, model, inputs, segment: Optional[int], min_ends: int = 1) -> np.ndarray:
+def greedy_search(decoder, model, inputs, segment: Optional[int], min_ends: int = 1,
+                  logits: bool = False) -> np.ndarray:
     """Greedy decoding of ``inputs`` by ``decoder`` (whose ``predict`` asks ``last_token(model)``).
 
     Args:
@@ -51,6 +52,8 @@ def greedy_search(decoder, model, inputs, segment: Optional[int], min_ends: int 
         segment: the segment id of generated tokens (1 under UniLM, 0 otherwise), or
             None when the model takes token ids only.
         min_ends: end tokens a finished output holds.
+        logits: the model outputs logits (the decoder's ``wraps(default_rtype='logits')``
+            turns them into probabilities), not probabilities.
 
     Returns:
         The output ids (1-D), starting with the decoder's start id if it has one.
@@ -80,20 +83,21 @@ def greedy_search(decoder, model, inputs, segment: Optional[int], min_ends: int 
     # The prefill sized the cache for maxlen tokens unless the model has fewer positions (PrefixCache).
     room = cache.key_ranks.shape[1] - cache.length
     steps = min(decoder.maxlen - 1, room)
-    ids, count, done = _run_loop(cache, token, len(output), steps, end_id, decoder.minlen, min_ends, ends, segment)
+    ids, count, done = _run_loop(cache, token, len(output), steps, end_id, decoder.minlen, min_ends, ends, segment,
+                                 logits)
     cache.reset()  # its buffers were donated to the loop
     if not done and count < decoder.maxlen - 1:
         raise ValueError(f"The sequence outgrew the model's {cache.max_positions} positions.")
     return np.array(output + ids[:count].tolist())
 
 
-def _run_loop(cache: PrefixCache, token, out_len, steps, end_id, minlen, min_ends, ends, segment):
+def _run_loop(cache: PrefixCache, token, out_len, steps, end_id, minlen, min_ends, ends, segment, logits):
     step = cache.step
     loops = step.__dict__.setdefault("_greedy_loops", {})
     options = step.xla_options(1)
-    key = (segment is None, cache.mode, cache.mask_padding, tuple(sorted(options.items())))
+    key = (segment is None, logits, cache.mode, cache.mask_padding, tuple(sorted(options.items())))
     if key not in loops:
-        loops[key] = _compile(cache, segment is not None, options)
+        loops[key] = _compile(cache, segment is not None, logits, options)
     i32 = lambda x: np.asarray(x, "int32")  # noqa: E731
     caches, cache.caches = cache.caches, None
     with warnings.catch_warnings():
@@ -106,7 +110,7 @@ def _run_loop(cache: PrefixCache, token, out_len, steps, end_id, minlen, min_end
     return np.asarray(ids), int(count), bool(done)
 
 
-def _compile(cache: PrefixCache, with_segment: bool, options: dict):
+def _compile(cache: PrefixCache, with_segment: bool, logits: bool, options: dict):
     import jax
     import jax.numpy as jnp
 
@@ -126,8 +130,11 @@ def _compile(cache: PrefixCache, with_segment: bool, options: dict):
             probas, caches = step._forward(
                 inputs, caches, key_ranks, jnp.reshape(query, (1, 1)), index, None, jnp.zeros((1,), "int32")
             )
+            probas = probas[0].astype("float32")
+            if logits:
+                probas = jax.nn.softmax(probas)
             # The scores beam_search compares: float32 log(p + 1e-12), where neighbouring probabilities can tie.
-            token = jnp.argmax(jnp.log(probas[0].astype("float32") + 1e-12)).astype("int32")
+            token = jnp.argmax(jnp.log(probas + 1e-12)).astype("int32")
             out = out.at[i].set(token)
             ends = ends + (token == end_id)
             done = (out_len + i + 1 >= minlen) & (token == end_id) & (ends >= min_ends)
