@@ -141,6 +141,7 @@ def generate(
         raise ValueError(f"token_ids must be a non-empty list of ids, got shape {token_ids.shape}")
     kwargs = dict(end_id=end_id, maxlen=max_new_tokens, minlen=min_new_tokens, use_cache=use_cache)
     seq2seq = encoder_decoder(model)
+    logits = seq2seq is None and outputs_logits(model)
     if seq2seq is not None:
         if segment_ids is not None:
             raise ValueError("segment_ids: an encoder-decoder (T5) takes token ids only; pass segment_ids=None.")
@@ -158,7 +159,7 @@ def generate(
             inputs.append(segment_ids)
         unilm = any(layer.name.endswith("Attention-UniLM-Mask") for layer in model.layers)
         # A logits output gets the decoder's softmax (bert4keras's default_rtype='logits'), not log(logits).
-        kind = _PromptLogitsDecoder if outputs_logits(model) else _PromptDecoder
+        kind = _PromptLogitsDecoder if logits else _PromptDecoder
         decoder = kind(model, n_inputs, unilm, start_id=start_id, **kwargs)
     skip = 0 if start_id is None else 1  # the start id is the decoder's, not generated
     if method == "sample":
@@ -168,6 +169,6 @@ def generate(
         return [np.asarray(s)[skip:] for s in samples]
     if method == "greedy" and seq2seq is None and loop_cache(decoder, model) is not None:
         segment = (1 if unilm else 0) if n_inputs > 1 else None
-        return greedy_search(decoder, model, inputs, segment, min_ends, logits=outputs_logits(model))[skip:]
+        return greedy_search(decoder, model, inputs, segment, min_ends, logits=logits)[skip:]
     beams = 1 if method == "greedy" else (topk or 4)
     return np.asarray(decoder.beam_search(inputs, beams, temperature=temperature, min_ends=min_ends))[skip:]

@@ -4,14 +4,15 @@ A cache holds, for every attention layer, keys and values of static shape
 ``[batch, heads, max_length, size]`` (head-major, :mod:`kerasformers.cache_ops`).
 Slots are written in place of zeros as the sequence grows, and a *rank* per slot
 decides what each new position may see: a key is visible to a query when
-``key_rank <= query_rank``. Ranks are positions for ``application='lm'`` and cumulative segment ids for ``'unilm'``; unwritten
-slots and padding tokens get :data:`HIDDEN`, which no query reaches. The same
-rule therefore gives the causal mask, the UniLM mask and the padding mask.
+``key_rank <= query_rank``. Ranks are positions for ``application='lm'`` and
+cumulative segment ids for ``'unilm'``; unwritten slots and padding tokens get
+:data:`HIDDEN`, which no query reaches. The same rule therefore gives the causal
+mask, the UniLM mask and the padding mask.
 
 :class:`CompiledStep` runs :meth:`Transformer.call_cached` under ``jax.jit``
 (with the cache buffers donated), ``tf.function(jit_compile=True)`` or plain
-PyTorch, with static shapes: it compiles once per (batch, prompt bucket, cache length) and then
-serves every step. :class:`PrefixCache` serves "the last position of these
+PyTorch, with static shapes: it compiles once per (batch, prompt bucket, cache
+length) and then serves every step. :class:`PrefixCache` serves "the last position of these
 growing prefixes", the question an :class:`AutoRegressiveDecoder` asks.
 """
 

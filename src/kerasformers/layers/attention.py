@@ -88,10 +88,10 @@ class MultiHeadAttention(keras.layers.Layer):
     Key/value cache (autoregressive decoding): pass ``cache=(k_cache, v_cache)``,
     two head-major tensors ``[batch, heads, max_len, key_size or head_size]`` of
     static shape (see :mod:`kerasformers.cache_ops`), and ``cache_update_index``
-    (an int or scalar tensor). The keys and values of
-    the new positions are written at ``cache_update_index`` with
-    ``keras.ops.slice_update``, the queries attend to the whole cache, and the call
-    returns ``(outputs, (k_cache, v_cache))``. The mask must then cover the
+    (an int or scalar tensor). The keys and values of the new positions are
+    written at ``cache_update_index`` with ``keras.ops.slice_update``, the queries
+    attend to the whole cache, and the call returns ``(outputs, (k_cache,
+    v_cache))``. The mask must then cover the
     ``max_len`` cached keys (``[batch, q_len, max_len]``: unwritten slots hidden);
     the Keras padding mask of ``v`` is ignored, as it covers the new positions
     only. Rotary tables cover the new positions, relative tables are
