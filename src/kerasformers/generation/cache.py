@@ -1,7 +1,7 @@
 """Key/value caches for decoding, and the compiled step that reads and updates them.
 
 A cache holds, for every attention layer, keys and values of static shape
-``[batch, heads, max_length, size]`` (head-major, :mod:`kerasformers.cache_ops`).
+``[batch * heads, max_length, size]`` (flat head-major, :mod:`kerasformers.cache_ops`).
 Slots are written in place of zeros as the sequence grows, and a *rank* per slot
 decides what each new position may see: a key is visible to a query when
 ``key_rank <= query_rank``. Ranks are positions for ``application='lm'`` and
@@ -57,8 +57,8 @@ def allocate_caches(builder, batch_size: int, max_length: int) -> Dict[str, tupl
         >>> bert = BERT(vocab_size=50, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
         ...             intermediate_size=64, hidden_act="gelu")
         >>> caches = allocate_caches(bert, 1, 8)
-        >>> len(caches), tuple(caches["Transformer-1-MultiHeadSelfAttention"][0].shape)
-        (2, (1, 4, 8, 8))
+        >>> len(caches), tuple(caches["Transformer-1-MultiHeadSelfAttention"][0].shape)  # 1 row x 4 heads
+        (2, (4, 8, 8))
     """
     dtype = keras.mixed_precision.dtype_policy().compute_dtype
     if getattr(builder, "built", False):
@@ -73,7 +73,7 @@ def cache_bytes(caches: Dict[str, tuple]) -> int:
     """Bytes held by the key/value tensors of ``caches``.
 
     Example:
-        >>> cache_bytes({"a": (np.zeros((1, 4, 2, 8), "float32"), np.zeros((1, 4, 2, 8), "float32"))})
+        >>> cache_bytes({"a": (np.zeros((4, 2, 8), "float32"), np.zeros((4, 2, 8), "float32"))})
         512
     """
     total = 0
@@ -83,9 +83,9 @@ def cache_bytes(caches: Dict[str, tuple]) -> int:
     return total
 
 
-def gather_rows(caches: Dict[str, tuple], rows, keep: Sequence[str] = ()) -> Dict[str, tuple]:
-    """Take ``rows`` of every cache but those named in ``keep``, replacing the entries of ``caches``
-    one layer at a time.
+def gather_rows(caches: Dict[str, tuple], rows, heads: int, keep: Sequence[str] = ()) -> Dict[str, tuple]:
+    """Take batch ``rows`` of every cache (of ``heads`` heads) but those named in ``keep``, replacing the
+    entries of ``caches`` one layer at a time.
 
     In place, so that (eagerly) each layer's old cache can be freed before the next is gathered: the
     peak is the caches plus one layer's, not twice the caches.
@@ -94,7 +94,7 @@ def gather_rows(caches: Dict[str, tuple], rows, keep: Sequence[str] = ()) -> Dic
         if name in keep:
             continue
         k, v = caches[name]
-        caches[name] = (take_cache_rows(k, rows), take_cache_rows(v, rows))
+        caches[name] = (take_cache_rows(k, rows, heads), take_cache_rows(v, rows, heads))
     return caches
 
 
@@ -121,6 +121,7 @@ class CompiledStep:
         self.builder = builder
         self.output_index = output_index
         self.backend = keras.backend.backend()
+        self.heads = builder.num_attention_heads  # caches hold [batch * heads, length, size]
         self.variables = list(builder.model.variables)
         self._compiled = None
 
@@ -130,7 +131,7 @@ class CompiledStep:
             # frees memory by updating the handed-over dict in place.
             caches = dict(caches)
         if rows is not None:
-            caches = gather_rows(caches, rows, keep)
+            caches = gather_rows(caches, rows, self.heads, keep)
         bias = rank_mask(query_ranks, key_ranks)
         # The final layers (LM head) run on the last position only: a prompt's other positions need
         # their keys and values, not their logits.
@@ -216,10 +217,10 @@ class CompiledStep:
         if self._compiled is None:
             self._compiled = self._compile()
         batch = len(query_ranks)
-        if rows is not None and batch != next(iter(caches.values()))[0].shape[0]:
+        if rows is not None and batch * self.heads != next(iter(caches.values()))[0].shape[0]:
             # The batch changes (beam search's first step fans one row out to its beams): gather here, so
             # the compiled step sees one batch size and compiles once per size, not per (old, new) pair.
-            caches = gather_rows(caches, _int32_tensor(rows))
+            caches = gather_rows(caches, _int32_tensor(rows), self.heads)
             rows = np.arange(batch)
         last = np.zeros(batch, "int32") if last is None else last
         # jax.jit takes numpy arrays as they are (its C++ path moves them to the device faster than

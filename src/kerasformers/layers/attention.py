@@ -23,6 +23,11 @@ def _jax_platform() -> str:
     return jax.default_backend()
 
 
+def _xla_backend() -> bool:
+    """Whether the layer runs under XLA (JAX, or TensorFlow's compiled decoding step), not PyTorch."""
+    return keras.backend.backend() in ("jax", "tensorflow")
+
+
 def _fill_value(dtype) -> float:
     """A large negative number that stays finite in ``dtype`` (``-inf`` would turn a
     fully masked row, e.g. a left-padded query under a causal mask, into NaN)."""
@@ -86,7 +91,7 @@ class MultiHeadAttention(keras.layers.Layer):
       (:class:`RelativePositionEmbeddingT5`) and adds it to the scores.
 
     Key/value cache (autoregressive decoding): pass ``cache=(k_cache, v_cache)``,
-    two head-major tensors ``[batch, heads, max_len, key_size or head_size]`` of
+    two tensors ``[batch * heads, max_len, key_size or head_size]`` of
     static shape (see :mod:`kerasformers.cache_ops`), and ``cache_update_index``
     (an int or scalar tensor). The keys and values of the new positions are
     written at ``cache_update_index`` with ``keras.ops.slice_update``, the queries
@@ -116,11 +121,11 @@ class MultiHeadAttention(keras.layers.Layer):
         >>> x = keras.ops.ones((1, 3, 8))
         >>> tuple(mha([x, x, x]).shape)
         (1, 3, 8)
-        >>> cache = (keras.ops.zeros((1, 2, 6, 4)), keras.ops.zeros((1, 2, 6, 4)))
+        >>> cache = (keras.ops.zeros((2, 6, 4)), keras.ops.zeros((2, 6, 4)))  # 1 row x 2 heads, 6 slots
         >>> seen = keras.ops.convert_to_tensor([[[True] * 4 + [False] * 2]])  # 3 cached + 1 new
         >>> y, cache = mha([x[:, :1], x[:, :1], x[:, :1], seen], a_bias=True, cache=cache, cache_update_index=3)
         >>> tuple(y.shape), tuple(cache[0].shape)
-        ((1, 1, 8), (1, 2, 6, 4))
+        ((1, 1, 8), (2, 6, 4))
     """
 
     def __init__(
@@ -194,7 +199,8 @@ class MultiHeadAttention(keras.layers.Layer):
         qw = self._split_heads(self.q_dense(q), self.key_size)
         memory = cache is not None and cache_update_index is None
         if memory:
-            kw, vw = cache_view(cache[0]), cache_view(cache[1])  # a memory projected (and rotated) once
+            # A memory: projected (and rotated) once.
+            kw, vw = cache_view(cache[0], self.heads), cache_view(cache[1], self.heads)
         else:
             kw = self._split_heads(self.k_dense(k), self.key_size)
             vw = self._split_heads(self.v_dense(v), self.head_size)
@@ -206,7 +212,7 @@ class MultiHeadAttention(keras.layers.Layer):
                 qw, kw = apply_rotary_position_embeddings(sinusoid, qw, kw)
         if cache is not None and cache_update_index is not None:
             cache = (write_cache(cache[0], cache_update_index, kw), write_cache(cache[1], cache_update_index, vw))
-            kw, vw = cache_view(cache[0]), cache_view(cache[1])
+            kw, vw = cache_view(cache[0], self.heads), cache_view(cache[1], self.heads)
         if previous_scores is not None:
             # Masks and residual scores are summed in float32: -1e12 overflows float16.
             previous_scores = ops.cast(previous_scores, "float32")
@@ -223,7 +229,10 @@ class MultiHeadAttention(keras.layers.Layer):
                     f"must equal head_size ({self.head_size})."
                 )
             relative = ops.cast(position, qw.dtype)
-        o, scores = self.pay_attention_to(qw, kw, vw, bias, training=training, relative=relative)
+        if cache is not None and qw.shape[1] == 1 and relative is None and self._own_core() and _xla_backend():
+            o, scores = self._attend_one_query(qw, cache[0], cache[1], bias, training=training)
+        else:
+            o, scores = self.pay_attention_to(qw, kw, vw, bias, training=training, relative=relative)
         b, n = ops.shape(o)[0], ops.shape(o)[1]
         o = self.o_dense(ops.reshape(o, (b, n, self.heads * self.head_size)))
         outputs = [o, scores] if self.return_attention_scores else o
@@ -252,6 +261,37 @@ class MultiHeadAttention(keras.layers.Layer):
             and self.key_size == self.head_size
             and not (self.attention_dropout and training)
         )
+
+    def _own_core(self) -> bool:
+        """Whether this class attends with :meth:`pay_attention_to` as written here (a subclass may replace it)."""
+        return type(self).pay_attention_to is MultiHeadAttention.pay_attention_to
+
+    def _attend_one_query(self, qw, keys, values, bias=None, training=None):
+        """:meth:`pay_attention_to` for one query position over the stored caches (a decoding step).
+
+        ``keys`` and ``values`` are caches as stored, ``[batch * heads, length,
+        size]`` (:mod:`kerasformers.cache_ops`), and each product takes the cache
+        as its left operand: the order in which XLA on CPU multiplies without
+        copying it. Read through :func:`cache_view` instead, as
+        :meth:`pay_attention_to` reads them, XLA copied every layer's keys and
+        values at every step (about 1.2 ms of a 12 ms GPT2-small greedy token;
+        benchmarks/README.md). Same result as :meth:`pay_attention_to` up to float
+        rounding. PyTorch keeps :meth:`pay_attention_to`: its fused kernel reads the
+        strided view without a copy, in one call where this takes a dozen eager ops.
+        """
+        b = ops.shape(qw)[0]
+        q = ops.reshape(qw, (-1, self.key_size))  # [batch * heads, size]: qw is [batch, 1, heads, size]
+        scores = ops.reshape(ops.einsum("nkd,nd->nk", keys, q), (b, self.heads, 1, -1))
+        if self.attention_scale:
+            scores = scores * ops.cast(1.0 / self.key_size**0.5, scores.dtype)
+        logits = ops.cast(scores, "float32")
+        if bias is not None:
+            logits = logits + _to_bias(bias, "float32")
+        probs = ops.cast(ops.softmax(logits, axis=-1), values.dtype)
+        if self.attention_dropout:
+            probs = self.dropout(probs, training=training)
+        o = ops.einsum("nk,nkd->nd", ops.reshape(probs, (-1, values.shape[1])), values)
+        return ops.reshape(o, (b, 1, self.heads, self.head_size)), scores
 
     def pay_attention_to(self, qw, kw, vw, bias=None, training=None, relative=None):
         """Scaled dot-product attention on ``[batch, len, heads, size]`` tensors.

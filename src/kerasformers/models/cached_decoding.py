@@ -51,7 +51,7 @@ class CachedDecoding:
     def attention_cache_shapes(self, batch_size: int, max_length: int) -> Dict[str, tuple]:
         """``{attention layer name: (k_shape, v_shape)}`` of the key/value cache of every block.
 
-        Each shape is head-major, ``[batch_size, heads, max_length, size]``
+        Each shape is flat head-major, ``[batch_size * heads, max_length, size]``
         (:mod:`kerasformers.cache_ops`).
 
         Example:
@@ -59,10 +59,11 @@ class CachedDecoding:
             >>> bert = BERT(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
             ...             intermediate_size=64, hidden_act="gelu")
             >>> bert.attention_cache_shapes(2, 16)
-            {'Transformer-0-MultiHeadSelfAttention': ((2, 4, 16, 8), (2, 4, 16, 8))}
+            {'Transformer-0-MultiHeadSelfAttention': ((8, 16, 8), (8, 16, 8))}
         """
-        k_shape = (batch_size, self.num_attention_heads, max_length, self.attention_key_size)
-        v_shape = (batch_size, self.num_attention_heads, max_length, self.attention_head_size)
+        rows = batch_size * self.num_attention_heads
+        k_shape = (rows, max_length, self.attention_key_size)
+        v_shape = (rows, max_length, self.attention_head_size)
         return {
             self.prefixed(self.block_layer_name("MultiHeadSelfAttention", i)): (k_shape, v_shape)
             for i in range(self.num_hidden_layers)
@@ -98,7 +99,7 @@ class CachedDecoding:
         as ``[batch, max_length, heads, size]``: position tables sized by the key length read it."""
         caches = self._decoding.caches
         cache = next(iter(caches.values())) if name is None else caches[self.prefixed(name)]
-        return cache_view(cache[0])
+        return cache_view(cache[0], self.num_attention_heads)
 
     def store_attention_cache(self, name: str, outputs):
         """Keep the updated cache of layer ``name`` from its ``(outputs, cache)``; returns ``outputs``."""

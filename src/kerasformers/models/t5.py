@@ -346,7 +346,7 @@ class T5_Decoder(T5_Base):
 
     def memories(self, context) -> Dict[str, tuple]:
         """Cross-attention keys and values of the encoder output ``context`` for every block,
-        ``{layer name: (k, v)}`` of head-major shape ``[batch, heads, context length, size]``: computed once
+        ``{layer name: (k, v)}`` of flat head-major shape ``[batch * heads, context length, size]``: computed once
         per input, then read by every decoding step."""
         context = ops.convert_to_tensor(context, dtype=self.model.compute_dtype)
         memories = {}
@@ -363,7 +363,7 @@ class T5_Decoder(T5_Base):
         ``caches`` hold the self-attention caches and the cross-attention :meth:`memories`."""
         names = self.cross_attention_names()
         # The first memory stands in for Input-Context: only its length is read (cross position bias).
-        context = cache_view(caches[names[0]][0])  # [batch, context length, heads, size]
+        context = cache_view(caches[names[0]][0], self.num_attention_heads)  # [batch, context length, heads, size]
         return super().call_cached(
             [context, inputs[0]], caches, attention_bias, index, frozenset(frozen) | frozenset(names), last
         )
