@@ -182,7 +182,7 @@ class CompiledStep:
                 options = self.xla_options(int(np.size(args[3])))  # query ranks
                 key = tuple(sorted(options.items()))
                 if key not in jitted:
-                    jitted[key] = jax.jit(stateless, donate_argnums=(2,), static_argnums=(8,), compiler_options=options)
+                    jitted[key] = jit_with_options(stateless, options, donate_argnums=(2,), static_argnums=(8,))
                 with warnings.catch_warnings():
                     # Donation cannot reuse the buffers when a gather changes the batch size; that is expected.
                     warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
@@ -255,6 +255,16 @@ def _ynn_option_supported() -> bool:
     except Exception:  # noqa: BLE001 - any refusal means: compile without the option
         return False
     return True
+
+
+def jit_with_options(fn, options: dict, **kwargs):
+    """``jax.jit(fn, **kwargs)``, with ``compiler_options=options`` only when there are some: jax
+    releases before ``jit`` took that argument then still compile (without the options)."""
+    import jax
+
+    if options:
+        kwargs["compiler_options"] = options
+    return jax.jit(fn, **kwargs)
 
 
 def _int32_tensor(x):

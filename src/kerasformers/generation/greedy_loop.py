@@ -25,7 +25,7 @@ from typing import Optional
 import keras
 import numpy as np
 
-from kerasformers.generation.cache import HIDDEN, PrefixCache
+from kerasformers.generation.cache import HIDDEN, PrefixCache, jit_with_options
 
 
 def loop_cache(decoder, model) -> Optional[PrefixCache]:
@@ -151,4 +151,4 @@ def _compile(cache: PrefixCache, with_segment: bool, logits: bool, options: dict
         # donated input buffers: with no output to alias, it kept a second copy (greedy peak 2.1x theory).
         return state[5], state[0], state[6], state[1]
 
-    return jax.jit(loop, donate_argnums=(1,), compiler_options=options)
+    return jit_with_options(loop, options, donate_argnums=(1,))
