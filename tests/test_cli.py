@@ -24,6 +24,20 @@ def test_demo_runs_offline_and_reports_each_step(tmp_path):
     assert (tmp_path / "bert_model.ckpt.index").exists() and (tmp_path / "vocab.txt").exists()
 
 
+def test_demo_vocab_has_one_line_per_embedding_row(tmp_path):
+    import json
+
+    from kerasformers.demo import write_demo_checkpoint
+    from kerasformers.tokenizers import load_vocab
+
+    paths = write_demo_checkpoint(str(tmp_path))
+    lines = open(paths["vocab"], encoding="utf-8").read().splitlines()
+    with open(paths["config"], encoding="utf-8") as f:
+        vocab_size = json.load(f)["vocab_size"]
+    assert len(lines) == len(set(lines)) == vocab_size
+    assert sorted(load_vocab(paths["vocab"]).values()) == list(range(vocab_size))
+
+
 def test_inspect_names_family_and_model_argument():
     result = run_cli("inspect", os.path.join(DATA, "bert_tiny"))
     assert result.returncode == 0, result.stderr

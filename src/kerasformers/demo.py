@@ -25,7 +25,9 @@ def demo_vocab() -> List[str]:
     tokens = ["[PAD]"] + [f"[unused{i}]" for i in range(1, 10)] + ["[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     tokens += sorted(set(DEMO_CHARS)) + DEMO_WORDS + DEMO_PIECES
     tokens += list("abcdefghijklmnopqrstuvwxyz0123456789,.!?")
-    return tokens
+    # Once each, first place kept ("a" is a word and a letter): a repeated token would give vocab.txt fewer
+    # lines than the config's vocab_size, and every id after it would miss its embedding row.
+    return list(dict.fromkeys(tokens))
 
 
 def demo_config(vocab_size: int) -> Dict:

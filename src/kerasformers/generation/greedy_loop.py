@@ -103,8 +103,8 @@ def _run_loop(cache: PrefixCache, token, out_len, steps, end_id, minlen, min_end
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
         ids, count, done, _ = loops[key](
-            step._values(), caches, i32(cache.key_ranks), i32(cache.last_rank), i32(token), i32(cache.length),
-            i32(steps), i32(out_len), i32(end_id), i32(minlen), i32(min_ends), i32(ends),
+            step._values(), step.kernel_arrays(), caches, i32(cache.key_ranks), i32(cache.last_rank), i32(token),
+            i32(cache.length), i32(steps), i32(out_len), i32(end_id), i32(minlen), i32(min_ends), i32(ends),
             i32(0 if segment is None else segment),
         )
     return np.asarray(ids), int(count), bool(done)
@@ -116,7 +116,7 @@ def _compile(cache: PrefixCache, with_segment: bool, logits: bool, options: dict
 
     step, lm, mask_padding = cache.step, cache.mode == "lm", cache.mask_padding
 
-    def loop(values, caches, key_ranks, last_rank, token, start, steps, out_len, end_id, minlen, min_ends,
+    def loop(values, kernels, caches, key_ranks, last_rank, token, start, steps, out_len, end_id, minlen, min_ends,
              ends, segment):
         def body(state):
             i, caches, key_ranks, last_rank, token, out, _, ends = state
@@ -143,7 +143,7 @@ def _compile(cache: PrefixCache, with_segment: bool, logits: bool, options: dict
         def cond(state):
             return (state[0] < steps) & ~state[6]
 
-        with keras.StatelessScope(state_mapping=list(zip(step.variables, values))):
+        with keras.StatelessScope(state_mapping=list(zip(step.variables, values))), step.serving(kernels):
             out = jnp.zeros((key_ranks.shape[1],), "int32")
             state = (jnp.int32(0), caches, key_ranks, last_rank, token, out, jnp.bool_(False), ends)
             state = jax.lax.while_loop(cond, body, state)
@@ -151,4 +151,4 @@ def _compile(cache: PrefixCache, with_segment: bool, logits: bool, options: dict
         # donated input buffers: with no output to alias, it kept a second copy (greedy peak 2.1x theory).
         return state[5], state[0], state[6], state[1]
 
-    return jit_with_options(loop, options, donate_argnums=(1,))
+    return jit_with_options(loop, options, donate_argnums=(2,))

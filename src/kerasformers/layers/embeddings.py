@@ -8,6 +8,7 @@ import keras
 from keras import ops
 
 from kerasformers.backend import sinusoidal_embeddings
+from kerasformers.layers import row_products
 
 
 @keras.saving.register_keras_serializable(package="kerasformers")
@@ -36,6 +37,9 @@ class Embedding(keras.layers.Embedding):
             return super().call(inputs)
         if mode == "dense":
             kernel = ops.cast(self.embeddings, inputs.dtype)
+            if row_products.serves(inputs):
+                # A compiled JAX decoding step: the table is already [out, in], the fast left operand.
+                return row_products.left_product(inputs, kernel)
             # Contract with the table's own layout: matmul(x, transpose(table)) made XLA write a transposed
             # copy of the whole [vocab, hidden] table at every call (65 MB per decoding step for a 21k vocab).
             # tensordot, not einsum: TensorFlow's CPU einsum in float16 loses precision (mixed_float16 goldens).
