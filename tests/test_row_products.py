@@ -58,5 +58,6 @@ def test_transposed_kernels_skip_dense_layers_they_cannot_serve_exactly():
     lora = keras.layers.Dense(3, name="lora")
     outputs = [plain(inputs), low_precision(inputs), lora(inputs)]
     lora.enable_lora(2)
-    kernels = TransposedKernels(keras.Model(inputs, outputs))
+    model = keras.Model(inputs, outputs)
+    kernels = TransposedKernels(model, model.variables)
     assert [layer.name for layer in kernels.layers] == ["plain"]

@@ -136,7 +136,7 @@ class CompiledStep:
             import jax
 
             if jax.default_backend() == "cpu":
-                self.kernels = TransposedKernels(builder.model)
+                self.kernels = TransposedKernels(builder.model, self.variables)
         self._compiled = None
 
     def _forward(self, inputs, caches, key_ranks, query_ranks, index, rows, last, keep=()):
@@ -154,9 +154,9 @@ class CompiledStep:
             outputs = outputs[self.output_index]
         return outputs[:, 0], caches
 
-    def kernel_arrays(self) -> list:
-        """The transposed kernels a JAX step takes (empty when :attr:`kernels` is off)."""
-        return [] if self.kernels is None else self.kernels.arrays()
+    def kernel_arrays(self, values: list) -> list:
+        """The transposed kernels a JAX step takes, given :meth:`_values` (empty when :attr:`kernels` is off)."""
+        return [] if self.kernels is None else self.kernels.arrays(values)
 
     def serving(self, arrays: list):
         """Context for tracing a JAX step: Dense products read the traced transposed ``arrays``."""
@@ -208,7 +208,8 @@ class CompiledStep:
                 with warnings.catch_warnings():
                     # Donation cannot reuse the buffers when a gather changes the batch size; that is expected.
                     warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
-                    return jitted[key](self._values(), self.kernel_arrays(), *args)
+                    values = self._values()
+                    return jitted[key](values, self.kernel_arrays(values), *args)
 
             return run
         if self.backend == "tensorflow":

@@ -100,10 +100,11 @@ def _run_loop(cache: PrefixCache, token, out_len, steps, end_id, minlen, min_end
         loops[key] = _compile(cache, segment is not None, logits, options)
     i32 = lambda x: np.asarray(x, "int32")  # noqa: E731
     caches, cache.caches = cache.caches, None
+    values = step._values()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
         ids, count, done, _ = loops[key](
-            step._values(), step.kernel_arrays(), caches, i32(cache.key_ranks), i32(cache.last_rank), i32(token),
+            values, step.kernel_arrays(values), caches, i32(cache.key_ranks), i32(cache.last_rank), i32(token),
             i32(cache.length), i32(steps), i32(out_len), i32(end_id), i32(minlen), i32(min_ends), i32(ends),
             i32(0 if segment is None else segment),
         )

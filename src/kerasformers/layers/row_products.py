@@ -82,24 +82,30 @@ def eligible_dense_layers(model) -> List[keras.layers.Dense]:
 class TransposedKernels:
     """``[out, in]`` copies of the eligible Dense kernels of ``model``, kept current (JAX).
 
+    ``variables`` is the variable list whose current arrays :meth:`arrays` is given (the step reads
+    them once per call; reading them again here would double that cost).
+
     Example:
         >>> import keras
         >>> x = keras.Input((3,)); m = keras.Model(x, keras.layers.Dense(2, name="proj")(x))
-        >>> [layer.name for layer in TransposedKernels(m).layers]  # arrays() then holds one [2, 3] copy
+        >>> [layer.name for layer in TransposedKernels(m, m.variables).layers]  # arrays() then holds one [2, 3] copy
         ['proj']
     """
 
-    def __init__(self, model):
+    def __init__(self, model, variables: list):
         self.layers = eligible_dense_layers(model)
+        position = {id(v): i for i, v in enumerate(variables)}
+        self._positions = [position[id(layer.kernel)] for layer in self.layers]
         self._sources: list = [None] * len(self.layers)
         self._copies: list = [None] * len(self.layers)
 
-    def arrays(self) -> list:
-        """The transposed kernels, re-made for any kernel whose stored array changed since the last call."""
+    def arrays(self, values: list) -> list:
+        """The transposed kernels, given the current arrays of ``variables``; a copy is re-made whenever
+        its kernel's array changed since the last call."""
         import jax.numpy as jnp
 
-        for i, layer in enumerate(self.layers):
-            value = layer.kernel.value
+        for i, position in enumerate(self._positions):
+            value = values[position]
             if value is not self._sources[i]:
                 # A real [out, in] copy: a transpose inside the step would be a view XLA copies at every call.
                 self._copies[i] = jnp.asarray(np.ascontiguousarray(keras.ops.convert_to_numpy(value).T))
